@@ -1,0 +1,42 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Industry, Organization, Region, User
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name_zh", "name_en"]
+    ordering = ["path"]
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "sort_order"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "industry", "headcount_target", "contact_name", "is_active"]
+    list_filter = ["industry", "region", "is_active"]
+    search_fields = ["name", "contact_name"]
+    list_select_related = ["region", "industry"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "display_name", "role", "region", "organization", "scope_region", "is_active"]
+    list_filter = ["role", "is_staff", "is_active", "region"]
+    search_fields = ["username", "display_name", "phone"]
+    list_select_related = ["region", "organization", "scope_region"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (
+            _("Competition profile"),
+            {"fields": ("display_name", "phone", "region", "organization", "industry", "role", "scope_region")},
+        ),
+    )

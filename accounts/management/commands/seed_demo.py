@@ -1,0 +1,22 @@
+"""`manage.py seed_demo`: demo regions, units, accounts, question bank and competition. Idempotent."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from accounts.demo import seed_accounts_data
+
+
+class Command(BaseCommand):
+    help = "Load the Linxia demo data (regions, units, accounts, question bank, competition). Safe to run twice."
+
+    def handle(self, *args, **options) -> None:
+        credentials = seed_accounts_data()
+        # Later parts of the platform add their demo data through quiz.demo.
+        from quiz import demo as quiz_demo
+
+        for line in quiz_demo.seed():
+            self.stdout.write(line)
+
+        self.stdout.write(self.style.SUCCESS(_("Demo data is ready. Demo accounts:")))
+        for username, password, role in credentials:
+            self.stdout.write(f"  {role:<12} {username:<20} {password}")

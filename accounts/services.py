@@ -1,0 +1,131 @@
+"""Writes to accounts: registration, roles and scopes."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from accounts.models import Industry, Organization, Region, User, validate_mainland_mobile
+from core.errors import ApplicationError
+
+
+def _field_error(field: str, message: str, code: str = "invalid") -> dict:
+    return {"field": field, "message": str(message), "code": code}
+
+
+def user_register(
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    region_id: int,
+    organization_id: int | None = None,
+    industry_code: str | None = None,
+    phone: str | None = None,
+) -> User:
+    """Create a participant and its API token, or raise ApplicationError listing every bad field.
+
+    Nothing is written unless every field is valid.
+    """
+    errors: list[dict] = []
+    username = (username or "").strip()
+    phone = (phone or "").strip() or None
+    display_name = (display_name or "").strip() or username
+
+    if not username:
+        errors.append(_field_error("username", _("This field is required."), "required"))
+    elif User.objects.filter(username__iexact=username).exists():
+        errors.append(_field_error("username", _("A user with that username already exists."), "unique"))
+
+    region = Region.objects.filter(pk=region_id).first() if region_id else None
+    if region is None:
+        errors.append(_field_error("region", _("Unknown region. Choose your county."), "unknown_region"))
+    elif region.level == Region.Level.PREFECTURE:
+        errors.append(_field_error("region", _("Choose a county-level region, not the prefecture."), "not_county"))
+
+    organization = None
+    if organization_id:
+        organization = Organization.objects.select_related("region", "industry").filter(pk=organization_id).first()
+        if organization is None:
+            errors.append(_field_error("organization", _("Unknown organization."), "unknown_organization"))
+        elif region is not None and not organization.region.path.startswith(region.path):
+            errors.append(
+                _field_error("organization", _("This organization is not in the chosen county."), "wrong_region")
+            )
+
+    industry = None
+    if industry_code:
+        industry = Industry.objects.filter(code=industry_code).first()
+        if industry is None:
+            errors.append(_field_error("industry", _("Unknown industry."), "unknown_industry"))
+    elif organization is not None:
+        industry = organization.industry
+
+    if phone is not None:
+        try:
+            validate_mainland_mobile(phone)
+        except DjangoValidationError as exc:
+            errors.append(_field_error("phone", exc.messages[0], "invalid_phone"))
+        else:
+            if User.objects.filter(phone=phone).exists():
+                errors.append(_field_error("phone", _("This phone number is already registered."), "unique"))
+
+    try:
+        validate_password(password or "", user=User(username=username, display_name=display_name))
+    except DjangoValidationError as exc:
+        for message in exc.messages:
+            errors.append(_field_error("password", message, "weak_password"))
+
+    if errors:
+        raise ApplicationError(_("Please correct the highlighted fields."), code="invalid", errors=errors)
+
+    try:
+        with transaction.atomic():
+            user = User(
+                username=username,
+                display_name=display_name,
+                region=region,
+                organization=organization,
+                industry=industry,
+                phone=phone,
+                role=User.Role.PARTICIPANT,
+            )
+            user.set_password(password)
+            user.save()
+            Token.objects.create(user=user)
+    except IntegrityError as exc:
+        # Two registrations raced for the same username or phone; the loser gets the same 400.
+        raise ApplicationError(
+            _("Please correct the highlighted fields."),
+            code="invalid",
+            errors=[_field_error("username", _("A user with that username or phone already exists."), "unique")],
+        ) from exc
+    return user
+
+
+def token_for_user(*, user: User) -> str:
+    token, _created = Token.objects.get_or_create(user=user)
+    return token.key
+
+
+def user_set_role(*, user: User, role: str, scope_region_id: int | None = None) -> User:
+    """Give a user a role; an organizer needs a scope region (its subtree is what it sees)."""
+    if role not in User.Role.values:
+        raise ApplicationError(
+            _("Unknown role."), code="invalid", errors=[_field_error("role", _("Unknown role."))]
+        )
+    scope = None
+    if role == User.Role.ORGANIZER:
+        scope = Region.objects.filter(pk=scope_region_id).first() if scope_region_id else None
+        if scope is None:
+            raise ApplicationError(
+                _("An organizer needs a scope region."),
+                code="invalid",
+                errors=[_field_error("scope_region", _("Choose the region this organizer is responsible for."))],
+            )
+    user.role = role
+    user.scope_region = scope
+    user.is_staff = role == User.Role.ADMIN or user.is_superuser
+    user.save(update_fields=["role", "scope_region", "is_staff"])
+    return user

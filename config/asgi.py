@@ -1,0 +1,37 @@
+"""ASGI entry point, served by daphne (`daphne config.asgi:application`).
+
+HTTP goes to Django; WebSockets pass the origin check (ALLOWED_HOSTS), then authentication
+(session cookie or `?token=`), then the URL router of config/routing.py.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+# Django must be set up before anything imports models.
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from config.routing import websocket_urlpatterns  # noqa: E402
+from core.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
+
+http_app = django_asgi_app
+if settings.DEBUG or os.environ.get("SERVE_STATIC") == "1":
+    # Without a front proxy (make run), serve /static/ from the app itself.
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    http_app = ASGIStaticFilesHandler(django_asgi_app)
+
+application = ProtocolTypeRouter(
+    {
+        "http": http_app,
+        "websocket": AllowedHostsOriginValidator(
+            TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

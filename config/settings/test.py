@@ -1,0 +1,19 @@
+"""Test settings: the same switches as base (DATABASE_URL, REDIS_URL), fast hashing, lenient throttles."""
+
+from config.env import env_str
+
+from .base import *  # noqa: F403
+from .base import REST_FRAMEWORK
+
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["*"]
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env_str("THROTTLE_LOGIN", "10000/min"),
+        "register": env_str("THROTTLE_REGISTER", "10000/min"),
+        "attempt_start": env_str("THROTTLE_ATTEMPT_START", "10000/min"),
+    },
+}

@@ -1,0 +1,107 @@
+"""One error type for domain failures and one handler that shapes every API error.
+
+Every 4xx answers `{"detail": <readable text>, "code": <machine code>}` plus `"errors": [...]`
+for field or row problems (see ../shared/API.md). Consumers send the same shape with
+`"type": "error"`.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class ApplicationError(Exception):
+    """A rule of the domain was broken by the caller's input; never a server fault.
+
+    `errors` lists field or row problems (`{"field"|"row", "column"?, "message"}`);
+    `extra` carries anything else the client may use.
+    """
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "invalid",
+        status_code: int | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        if status_code is not None:
+            self.status_code = status_code
+        self.errors = errors or []
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"detail": self.message, "code": self.code}
+        if self.errors:
+            body["errors"] = self.errors
+        if self.extra:
+            body["extra"] = self.extra
+        return body
+
+
+def flatten_validation_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    """DRF's nested error dict/list into `[{"field", "message", "code"}]`."""
+    items: list[dict[str, str]] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            items.extend(flatten_validation_errors(value, name))
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, (dict, list)):
+                items.extend(flatten_validation_errors(value, f"{prefix}[{index}]" if prefix else str(index)))
+            else:
+                items.append(_error_item(prefix, value))
+    else:
+        items.append(_error_item(prefix, detail))
+    return items
+
+
+def _error_item(field: str, value: Any) -> dict[str, str]:
+    code = getattr(value, "code", "invalid") or "invalid"
+    return {"field": field or "non_field_errors", "message": str(value), "code": str(code)}
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(exc.as_dict(), status=exc.status_code, headers=exc.headers)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten_validation_errors(exc.detail)
+        summary = "; ".join(
+            e["message"] if e["field"] == "non_field_errors" else f"{e['field']}: {e['message']}" for e in errors
+        )
+        response.data = {
+            "detail": summary or _("Invalid input."),
+            "code": "invalid",
+            "errors": errors,
+        }
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "error"
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        response.data = {"detail": str(detail), "code": code}
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            response.data["retry_after"] = int(exc.wait) + 1
+    return response

@@ -1,0 +1,5 @@
+"""Leaderboard and statistics API routes (issue 5)."""
+
+app_name = "leaderboard"
+
+urlpatterns: list = []

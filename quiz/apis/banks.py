@@ -1,0 +1,3 @@
+"""Placeholder until its issue lands: the URL patterns of this part of the quiz API."""
+
+urlpatterns: list = []
