@@ -50,7 +50,7 @@ lock:
 
 # Refresh the .po catalogues from the code (needs GNU gettext's xgettext; running does not).
 messages:
-	for app in accounts core quiz leaderboard web; do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete); done
+	for app in accounts core quiz leaderboard campaign web; do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete); done
 
 bench: install
 	$(BIN)/python bench/run.py

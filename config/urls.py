@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("quiz.urls")),
     path("", include("leaderboard.urls")),
+    path("", include("campaign.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("dashboard/", include("leaderboard.page_urls")),
+    path("campaign/", include("campaign.page_urls")),
     path("", include("web.urls")),
 ]
 

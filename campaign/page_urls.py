@@ -1,0 +1,5 @@
+"""Organizer pages of the campaign app (issue 7)."""
+
+app_name = "campaign_pages"
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Admin for question banks and questions (issue 3)."""

@@ -1,0 +1,1 @@
+"""Admin for competitions and attempts (issue 4)."""
