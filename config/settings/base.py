@@ -155,6 +155,10 @@ SPECTACULAR_SETTINGS = {
 ATTEMPT_GRACE_SECONDS = env_int("ATTEMPT_GRACE_SECONDS", 15)
 # How often, at most, a competition's dashboards receive an update.
 LIVE_BROADCAST_INTERVAL_SECONDS = float(env_str("LIVE_BROADCAST_INTERVAL_SECONDS", "1.0"))
+# Redis keys of the live leaderboard start with this (several deployments or test runs can share a Redis db).
+LEADERBOARD_KEY_PREFIX = env_str("LEADERBOARD_KEY_PREFIX", "lb")
+# Width of one step of the dashboard's "participants and attempts over time" chart.
+LIVE_TIMELINE_BUCKET_SECONDS = env_int("LIVE_TIMELINE_BUCKET_SECONDS", 300)
 
 LOGGING = {
     "version": 1,
