@@ -1,0 +1,109 @@
+"""Races on PostgreSQL with real threads, each on its own connection (services tier)."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connections
+
+from core.errors import ApplicationError
+from quiz.models import Attempt, Participation
+from quiz.services import attempts as svc
+from tests.factories import UserFactory
+from tests.quiz.factories import CompetitionFactory, make_bank
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def _run_in_threads(count: int, work) -> list:
+    """Run `work(index)` in `count` threads released together; returns results or exceptions."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def runner(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[index] = work(index)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted on by the test
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+@pytest.fixture
+def setup(linxia):
+    user = UserFactory(region=linxia["linxia_city"])
+    competition = CompetitionFactory(
+        banks=[make_bank(singles=10)], questions_per_attempt=5, attempts_per_day=3
+    )
+    return user, competition
+
+
+def test_twenty_parallel_submissions_of_one_attempt_score_once(setup, monkeypatch):
+    user, competition = setup
+    calls = []
+    monkeypatch.setattr(
+        svc.leaderboard_services, "leaderboard_record_submission", lambda **kw: calls.append(kw)
+    )
+    attempt, _ = svc.attempt_start(user=user, competition=competition)
+    answers = [{"question": item.question_id, "selected": ["B"]} for item in attempt.items.all()]
+
+    results = _run_in_threads(
+        20, lambda i: svc.attempt_submit(user=user, attempt_id=attempt.pk, answers=answers)
+    )
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert Counter(scored for _attempt, scored in results) == {True: 1, False: 19}
+    assert {(a.score, a.correct_count) for a, _scored in results} == {(50, 5)}
+    p = Participation.objects.get(user=user, competition=competition)
+    assert (p.points, p.submitted_attempts, p.best_score) == (50, 1, 50)
+    assert calls == [{"attempt_id": attempt.pk}]
+
+
+def test_ten_parallel_starts_against_a_quota_of_three_yield_exactly_three(setup):
+    user, competition = setup
+
+    def start_and_submit_until_refused(_index: int) -> str:
+        while True:
+            try:
+                attempt, _created = svc.attempt_start(user=user, competition=competition)
+            except ApplicationError as exc:
+                return exc.code
+            svc.attempt_submit(user=user, attempt_id=attempt.pk)
+
+    results = _run_in_threads(10, start_and_submit_until_refused)
+
+    assert results == ["daily_limit_reached"] * 10
+    assert Attempt.objects.filter(user=user, competition=competition).count() == 3
+    assert Participation.objects.get(user=user, competition=competition).submitted_attempts == 3
+
+
+def test_ten_parallel_starts_of_one_user_share_one_attempt(setup):
+    user, competition = setup
+
+    results = _run_in_threads(10, lambda i: svc.attempt_start(user=user, competition=competition))
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert len({attempt.pk for attempt, _created in results}) == 1
+    assert Counter(created for _attempt, created in results) == {True: 1, False: 9}
+    assert Attempt.objects.count() == 1
+    assert Participation.objects.filter(user=user, competition=competition).count() == 1
+
+
+def test_parallel_expiry_finalises_an_abandoned_attempt_once(setup):
+    user, competition = setup
+    attempt, _ = svc.attempt_start(user=user, competition=competition)
+    later = attempt.deadline + svc.grace() * 2
+
+    results = _run_in_threads(8, lambda i: svc.attempt_expire_overdue(user=user, now=later))
+
+    assert sorted(results) == [0] * 7 + [1]
+    assert Participation.objects.get(user=user, competition=competition).submitted_attempts == 1
