@@ -6,3 +6,16 @@ class LeaderboardConfig(AppConfig):
     name = "leaderboard"
     verbose_name = _("Leaderboards")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts.models import Organization, Region
+        from leaderboard.catalog import invalidate_region_catalog
+
+        # The cached region tree (names, headcount targets) follows edits made in this process.
+        for model in (Region, Organization):
+            post_save.connect(invalidate_region_catalog, sender=model, dispatch_uid=f"lb-catalog-save-{model.__name__}")
+            post_delete.connect(
+                invalidate_region_catalog, sender=model, dispatch_uid=f"lb-catalog-delete-{model.__name__}"
+            )

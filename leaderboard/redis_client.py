@@ -8,18 +8,30 @@ from functools import lru_cache
 
 import redis
 from django.conf import settings
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+# The failure every caller catches: connection refused, timeout, a script error, ...
+RedisError = redis.RedisError
+Redis = redis.Redis
 
 
-@lru_cache(maxsize=1)
-def get_client() -> redis.Redis:
-    """A process-wide client with a connection pool; short timeouts so a dead Redis fails fast."""
+@lru_cache(maxsize=4)
+def _client_for(url: str) -> redis.Redis:
     return redis.Redis.from_url(
-        settings.REDIS_URL,
+        url,
         decode_responses=True,
         socket_connect_timeout=0.5,
         socket_timeout=1.0,
         health_check_interval=30,
+        # A dead Redis must fail a submission's hook fast, not stall it: one retry, no backoff.
+        retry=Retry(NoBackoff(), 1),
     )
+
+
+def get_client() -> redis.Redis:
+    """A process-wide client with a connection pool; short timeouts so a dead Redis fails fast."""
+    return _client_for(settings.REDIS_URL)
 
 
 def is_configured() -> bool:
@@ -33,3 +45,17 @@ def ping() -> bool:
         return bool(get_client().ping())
     except redis.RedisError:
         return False
+
+
+_scripts: dict[tuple[int, str], "redis.commands.core.Script"] = {}
+
+
+def script(source: str):
+    """A registered Lua script (EVALSHA, loaded on first use) bound to the current client."""
+    client = get_client()
+    key = (id(client), source)
+    registered = _scripts.get(key)
+    if registered is None:
+        registered = client.register_script(source)
+        _scripts[key] = registered
+    return registered

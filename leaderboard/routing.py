@@ -1,3 +1,9 @@
-"""WebSocket routes of the leaderboard app (the live dashboard socket lands with issue 5)."""
+"""WebSocket routes of the leaderboard app."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from leaderboard.consumers import CompetitionLiveConsumer
+
+websocket_urlpatterns = [
+    path("ws/competitions/<int:competition_id>/live/", CompetitionLiveConsumer.as_asgi()),
+]

@@ -1,0 +1,118 @@
+"""Leaderboard and live statistics API (see ../shared/API.md, "Leaderboards and live statistics")."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.permissions import IsOrganizerOrAdmin
+from leaderboard import selectors
+
+
+class LeaderboardGetInputSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=selectors.SCOPES, default="individual")
+    limit = serializers.IntegerField(min_value=1, max_value=selectors.MAX_LIMIT, default=selectors.DEFAULT_LIMIT)
+
+
+class LeaderboardEntryOutputSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    points = serializers.IntegerField()
+    best_score = serializers.IntegerField(required=False, help_text="individual scope")
+    participants = serializers.IntegerField(required=False, help_text="region and organization scopes")
+    attempts = serializers.IntegerField()
+
+
+class LeaderboardOutputSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=selectors.SCOPES)
+    updated_at = serializers.DateTimeField(allow_null=True)
+    entries = LeaderboardEntryOutputSerializer(many=True)
+    me = LeaderboardEntryOutputSerializer(
+        required=False, allow_null=True, help_text="individual scope: the caller's own rank, null if none"
+    )
+
+
+class CompetitionLeaderboardGetApi(APIView):
+    """A competition's ranking. Individuals: points, then best score, then who got there first.
+
+    Counties and units: points, then participants. Any logged-in user may read it; with Redis it
+    runs no SQL.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="competition_leaderboard",
+        parameters=[LeaderboardGetInputSerializer],
+        responses={200: LeaderboardOutputSerializer},
+    )
+    def get(self, request, competition_id: int):
+        params = LeaderboardGetInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        body = selectors.leaderboard_get(
+            competition_id=competition_id,
+            scope=params.validated_data["scope"],
+            limit=params.validated_data["limit"],
+            viewer_id=request.user.pk,
+        )
+        return Response(body)
+
+
+class StatsRegionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    participants = serializers.IntegerField()
+    attempts = serializers.IntegerField()
+    points = serializers.IntegerField()
+    headcount_target = serializers.IntegerField()
+    participation_rate = serializers.FloatField(allow_null=True, help_text="participants / headcount_target")
+
+
+class CompetitionStatsOutputSerializer(serializers.Serializer):
+    competition = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="changes whenever the figures change")
+    participants = serializers.IntegerField()
+    attempts = serializers.IntegerField()
+    points = serializers.IntegerField()
+    headcount_target = serializers.IntegerField()
+    participation_rate = serializers.FloatField(allow_null=True)
+    updated_at = serializers.DateTimeField(allow_null=True)
+    regions = StatsRegionOutputSerializer(many=True)
+
+
+class CompetitionStatsGetApi(APIView):
+    """Live statistics: totals over the caller's subtree (everything for an admin) and one row per county."""
+
+    permission_classes = [IsOrganizerOrAdmin]
+
+    @extend_schema(operation_id="competition_stats", responses={200: CompetitionStatsOutputSerializer})
+    def get(self, request, competition_id: int):
+        return Response(selectors.competition_stats_get(competition_id=competition_id, user=request.user))
+
+
+class StatsTimelinePointOutputSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(help_text="start of the step")
+    participants = serializers.IntegerField(help_text="cumulative")
+    attempts = serializers.IntegerField(help_text="cumulative")
+
+
+class StatsTimelineOutputSerializer(serializers.Serializer):
+    bucket_seconds = serializers.IntegerField()
+    points = StatsTimelinePointOutputSerializer(many=True)
+
+
+class CompetitionTimelineGetApi(APIView):
+    """Participants and attempts over time (cumulative) for the caller's subtree."""
+
+    permission_classes = [IsOrganizerOrAdmin]
+
+    @extend_schema(
+        operation_id="competition_stats_timeline",
+        responses={200: StatsTimelineOutputSerializer},
+        parameters=[OpenApiParameter("competition_id", int, OpenApiParameter.PATH)],
+    )
+    def get(self, request, competition_id: int):
+        return Response(selectors.competition_timeline_get(competition_id=competition_id, user=request.user))

@@ -1,0 +1,284 @@
+"""Reads of the live leaderboard: rankings, statistics scoped to the viewer, the timeline.
+
+With Redis, rankings run no SQL (the caller's role comes from the already-authenticated user,
+names are stored beside the figures). Statistics need the region tree with headcount targets,
+which is cached in the process (leaderboard/catalog.py). If Redis does not answer, reads fall
+back to the database store: slower, still exact.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from leaderboard.catalog import RegionCatalog, region_catalog
+from leaderboard.store import (
+    Counts,
+    DatabaseStore,
+    GroupKind,
+    LeaderboardStore,
+    LiveNumbers,
+    StoreNotBuilt,
+    StoreUnavailable,
+    get_store,
+)
+from leaderboard.store.base import cumulative_timeline
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SCOPES = ("individual", "region", "organization")
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 200
+
+_fallback_store = DatabaseStore()
+
+
+def _not_found() -> ApplicationError:
+    return ApplicationError(_("No such competition."), code="not_found", status_code=404)
+
+
+def _read(competition_id: int, read: Callable[[LeaderboardStore], T]) -> T:
+    """Run `read` on the store, building the competition first if the store does not hold it."""
+    from leaderboard import services
+    from quiz.models import Competition
+
+    store = get_store()
+    try:
+        if store.reads_use_database:
+            if not Competition.objects.filter(pk=competition_id).exists():
+                raise _not_found()
+            return read(store)
+        try:
+            return read(store)
+        except StoreNotBuilt:
+            services.leaderboard_rebuild(competition_id=competition_id)
+            return read(store)
+    except Competition.DoesNotExist as exc:
+        raise _not_found() from exc
+    except StoreUnavailable as exc:
+        logger.warning("Leaderboard store unavailable, reading competition %s from the database: %s", competition_id, exc)
+        if not Competition.objects.filter(pk=competition_id).exists():
+            raise _not_found() from exc
+        return read(_fallback_store)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def leaderboard_get(*, competition_id: int, scope: str, limit: int, viewer_id: int | None = None) -> dict:
+    """The API body of a ranking: `{scope, updated_at, entries:[{rank, id, name, points, ...}]}`.
+
+    For the individual scope, `me` is the viewer's own rank and figures (null if they have none).
+    """
+    limit = max(1, min(limit, MAX_LIMIT))
+    if scope == "individual":
+
+        def read(store: LeaderboardStore):
+            entries, updated = store.individual_top(competition_id, limit)
+            mine = store.individual_position(competition_id, viewer_id) if viewer_id else None
+            return entries, updated, mine
+
+        entries, updated, mine = _read(competition_id, read)
+        body = {
+            "scope": scope,
+            "updated_at": _iso(updated),
+            "entries": [
+                {
+                    "rank": rank,
+                    "id": e.user_id,
+                    "name": e.name,
+                    "points": e.points,
+                    "best_score": e.best_score,
+                    "attempts": e.attempts,
+                }
+                for rank, e in enumerate(entries, start=1)
+            ],
+            "me": None,
+        }
+        if mine is not None:
+            rank, e = mine
+            body["me"] = {"rank": rank, "id": e.user_id, "name": e.name, "points": e.points,
+                          "best_score": e.best_score, "attempts": e.attempts}
+        return body
+
+    kind: GroupKind = "region" if scope == "region" else "organization"
+    groups, updated = _read(competition_id, lambda store: store.group_top(competition_id, kind, limit))
+    from core.i18n import localized
+
+    return {
+        "scope": scope,
+        "updated_at": _iso(updated),
+        "entries": [
+            {
+                "rank": rank,
+                "id": g.id,
+                "name": localized(g.name_zh, g.name_en),
+                "points": g.points,
+                "participants": g.participants,
+                "attempts": g.attempts,
+            }
+            for rank, g in enumerate(groups, start=1)
+        ],
+    }
+
+
+# --- statistics, scoped to the viewer ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ViewerScope:
+    """What part of the figures a viewer sees.
+
+    `root_id` is the region whose subtree totals are shown (None: the whole competition, for
+    admins); `listed_ids` are the regions broken down in `regions` (the counties in the subtree,
+    or the scope region itself when it lies below county level).
+    """
+
+    root_id: int | None
+    listed_ids: tuple[int, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.root_id}:{','.join(map(str, self.listed_ids))}"
+
+
+def viewer_scope(*, user, catalog: RegionCatalog) -> ViewerScope | None:
+    """The viewer's scope, or None when the viewer may not see statistics (participants).
+
+    Uses only the authenticated user's own columns and the cached catalog: no SQL.
+    """
+    if not user or not user.is_authenticated:
+        return None
+    if user.is_admin_role:
+        return ViewerScope(root_id=None, listed_ids=tuple(r.id for r in catalog.counties()))
+    if user.is_organizer_role:
+        root = catalog.regions.get(user.scope_region_id)
+        if root is None:
+            catalog = region_catalog(require=user.scope_region_id)
+            root = catalog.regions.get(user.scope_region_id)
+            if root is None:
+                return ViewerScope(root_id=user.scope_region_id, listed_ids=())
+        counties = [r.id for r in catalog.counties() if r.path.startswith(root.path)]
+        return ViewerScope(root_id=root.id, listed_ids=tuple(counties) or (root.id,))
+    return None
+
+
+def _rate(participants: int, target: int) -> float | None:
+    return round(participants / target, 4) if target else None
+
+
+def stats_body(*, numbers: LiveNumbers, scope: ViewerScope, catalog: RegionCatalog) -> dict:
+    """The `stats/` body (and the WebSocket's `stats` message) for one viewer: only its subtree.
+
+    Region names are in the active language.
+    """
+    if scope.root_id is None:
+        totals = numbers.totals
+        target = sum(catalog.regions[rid].headcount_target for rid in scope.listed_ids if rid in catalog.regions)
+    else:
+        totals = numbers.regions.get(scope.root_id, Counts())
+        root = catalog.regions.get(scope.root_id)
+        target = root.headcount_target if root else 0
+    regions = []
+    for rid in scope.listed_ids:
+        info = catalog.regions.get(rid)
+        if info is None:
+            continue
+        counts = numbers.regions.get(rid, Counts())
+        regions.append(
+            {
+                "id": rid,
+                "code": info.code,
+                "name": info.name,
+                **counts.as_dict(),
+                "headcount_target": info.headcount_target,
+                "participation_rate": _rate(counts.participants, info.headcount_target),
+            }
+        )
+    return {
+        "competition": numbers.competition_id,
+        "version": numbers.version,
+        **totals.as_dict(),
+        "headcount_target": target,
+        "participation_rate": _rate(totals.participants, target),
+        "updated_at": _iso(numbers.updated_at),
+        "regions": regions,
+    }
+
+
+def live_numbers_get(*, competition_id: int) -> LiveNumbers:
+    """Every region's figures for one competition (scoping comes after, per viewer)."""
+    return _read(competition_id, lambda store: store.live_numbers(competition_id))
+
+
+def competition_stats_get(*, competition_id: int, user) -> dict:
+    """The API body of `stats/` for an organizer (its subtree) or an admin (everything)."""
+    catalog = region_catalog()
+    scope = viewer_scope(user=user, catalog=catalog)
+    if scope is None:
+        raise ApplicationError(_("Only organizers and administrators see statistics."), code="permission_denied",
+                               status_code=403)
+    numbers = live_numbers_get(competition_id=competition_id)
+    return stats_body(numbers=numbers, scope=scope, catalog=catalog)
+
+
+def competition_timeline_get(*, competition_id: int, user) -> dict:
+    """Participants and attempts over time, cumulative, for the viewer's subtree."""
+    catalog = region_catalog()
+    scope = viewer_scope(user=user, catalog=catalog)
+    if scope is None:
+        raise ApplicationError(_("Only organizers and administrators see statistics."), code="permission_denied",
+                               status_code=403)
+    width = settings.LIVE_TIMELINE_BUCKET_SECONDS
+    buckets = _read(competition_id, lambda store: store.timeline(competition_id, scope.root_id, width))
+    points = cumulative_timeline(buckets, width)
+    return {
+        "bucket_seconds": width,
+        "points": [
+            {"at": _iso(datetime.fromtimestamp(p["t"], tz=UTC)), "participants": p["participants"],
+             "attempts": p["attempts"]}
+            for p in points
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class LiveView:
+    """What a dashboard socket needs to know about its viewer, computed once at connect."""
+
+    competition_id: int
+    scope: ViewerScope
+    language: str
+
+
+def live_view_get(*, competition_id: int, user, language: str) -> LiveView:
+    """Check the competition exists and compute the viewer's scope (raises ApplicationError 404/403)."""
+    from quiz.models import Competition
+
+    if not Competition.objects.filter(pk=competition_id).exists():
+        raise _not_found()
+    scope = viewer_scope(user=user, catalog=region_catalog())
+    if scope is None:
+        raise ApplicationError(_("Only organizers and administrators see statistics."), code="permission_denied",
+                               status_code=403)
+    return LiveView(competition_id=competition_id, scope=scope, language=language)
+
+
+def dashboard_competition_list() -> list:
+    """Competitions an organizer can watch: every non-practice one, the running ones first."""
+    from quiz.models import Competition
+
+    competitions = list(Competition.objects.filter(is_practice=False).order_by("-starts_at", "id"))
+    order = {"open": 0, "upcoming": 1, "closed": 2, "draft": 3}
+    return sorted(competitions, key=lambda c: order.get(c.status, 4))

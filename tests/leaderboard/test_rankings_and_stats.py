@@ -1,0 +1,202 @@
+"""Rankings and statistics through the API, on whichever store the tier configures."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from tests.factories import UserFactory
+from tests.leaderboard.helpers import make_competition, record_submission
+
+pytestmark = pytest.mark.django_db
+
+T0 = timezone.now() - timedelta(minutes=30)
+
+
+def _at(minutes: int):
+    return T0 + timedelta(minutes=minutes)
+
+
+def _person(county, unit=None, name="p"):
+    return UserFactory(region=county, organization=unit, display_name=name)
+
+
+def test_individual_ranking_is_points_then_best_score_then_who_got_there_first(linxia, make_client):
+    county = linxia["linxia_city"]
+    competition = make_competition()
+    early, late, steady, low = (_person(county, name=n) for n in ("early", "late", "steady", "low"))
+    record_submission(user=early, competition=competition, score=30, at=_at(1))
+    record_submission(user=late, competition=competition, score=30, at=_at(5))
+    record_submission(user=steady, competition=competition, score=20, at=_at(0))
+    record_submission(user=steady, competition=competition, score=10, at=_at(2))
+    record_submission(user=low, competition=competition, score=10, at=_at(0))
+
+    body = make_client(low).get(f"/api/v1/competitions/{competition.pk}/leaderboard/?scope=individual").json()
+
+    assert [e["name"] for e in body["entries"]] == ["early", "late", "steady", "low"]
+    assert [e["rank"] for e in body["entries"]] == [1, 2, 3, 4]
+    assert body["entries"][2] == {"rank": 3, "id": steady.pk, "name": "steady", "points": 30, "best_score": 20,
+                                  "attempts": 2}
+    assert body["me"] == {"rank": 4, "id": low.pk, "name": "low", "points": 10, "best_score": 10, "attempts": 1}
+    assert body["scope"] == "individual"
+    assert body["updated_at"].startswith(timezone.localtime(_at(5)).isoformat()[:19])
+
+
+def test_limit_cuts_the_ranking(linxia, make_client):
+    competition = make_competition()
+    for score in (10, 20, 30, 40):
+        record_submission(user=_person(linxia["linxia_city"]), competition=competition, score=score)
+    body = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/leaderboard/?limit=2").json()
+    assert [e["points"] for e in body["entries"]] == [40, 30]
+
+
+def test_region_and_unit_rankings_count_participants_attempts_and_points(linxia, make_client):
+    city, dongxiang = linxia["linxia_city"], linxia["dongxiang"]
+    city_unit = city.organizations.order_by("id").first()
+    dx_unit = dongxiang.organizations.order_by("id").first()
+    competition = make_competition()
+    a, b = _person(city, city_unit), _person(city, city_unit)
+    c = _person(dongxiang, dx_unit)
+    record_submission(user=a, competition=competition, score=20)
+    record_submission(user=a, competition=competition, score=30)
+    record_submission(user=b, competition=competition, score=10)
+    record_submission(user=c, competition=competition, score=50)
+    client = make_client(c)
+
+    regions = client.get(f"/api/v1/competitions/{competition.pk}/leaderboard/?scope=region").json()
+    units = client.get(f"/api/v1/competitions/{competition.pk}/leaderboard/?scope=organization").json()
+
+    assert regions["entries"] == [
+        {"rank": 1, "id": city.pk, "name": city.name_zh, "points": 60, "participants": 2, "attempts": 3},
+        {"rank": 2, "id": dongxiang.pk, "name": dongxiang.name_zh, "points": 50, "participants": 1, "attempts": 1},
+    ]
+    assert units["entries"] == [
+        {"rank": 1, "id": city_unit.pk, "name": city_unit.name, "points": 60, "participants": 2, "attempts": 3},
+        {"rank": 2, "id": dx_unit.pk, "name": dx_unit.name, "points": 50, "participants": 1, "attempts": 1},
+    ]
+
+
+def test_region_names_follow_the_callers_language(linxia, make_client):
+    competition = make_competition()
+    record_submission(user=_person(linxia["dongxiang"]), competition=competition, score=10)
+    body = make_client(linxia["admin"]).get(
+        f"/api/v1/competitions/{competition.pk}/leaderboard/?scope=region", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert body["entries"][0]["name"] == "Dongxiang Autonomous County"
+
+
+def test_recording_the_same_attempt_twice_counts_it_once(linxia, make_client):
+    from leaderboard.services import leaderboard_record_submission
+
+    competition = make_competition()
+    attempt = record_submission(user=_person(linxia["linxia_city"]), competition=competition, score=40)
+    leaderboard_record_submission(attempt_id=attempt.pk)
+    leaderboard_record_submission(attempt_id=attempt.pk)
+
+    stats = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (1, 1, 40)
+
+
+def test_practice_attempts_never_count(linxia, make_client):
+    competition = make_competition()
+    person = _person(linxia["linxia_city"])
+    record_submission(user=person, competition=competition, score=40, practice=True)
+    record_submission(user=person, competition=competition, score=10)
+    stats = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (1, 1, 10)
+
+
+def test_stats_give_an_admin_every_county_with_rates_against_unit_targets(linxia, make_client):
+    city, dongxiang = linxia["linxia_city"], linxia["dongxiang"]
+    competition = make_competition()
+    for _ in range(23):
+        record_submission(user=_person(city), competition=competition, score=10)
+    record_submission(user=_person(dongxiang), competition=competition, score=30)
+
+    stats = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
+
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (24, 24, 260)
+    assert len(stats["regions"]) == 8
+    by_code = {r["code"]: r for r in stats["regions"]}
+    # Each demo county has five units with targets 60 + 150 + 120 + 80 + 50 = 460.
+    assert by_code["622901"] == {
+        "id": city.pk, "code": "622901", "name": city.name_zh, "participants": 23, "attempts": 23, "points": 230,
+        "headcount_target": 460, "participation_rate": round(23 / 460, 4),
+    }
+    assert by_code["622926"]["participants"] == 1
+    assert by_code["622923"]["participants"] == 0
+    assert stats["headcount_target"] == 8 * 460
+
+
+def test_stats_give_an_organizer_only_its_county(linxia, make_client):
+    city, dongxiang = linxia["linxia_city"], linxia["dongxiang"]
+    competition = make_competition()
+    record_submission(user=_person(city), competition=competition, score=10)
+    record_submission(user=_person(dongxiang), competition=competition, score=30)
+    record_submission(user=_person(dongxiang), competition=competition, score=30)
+
+    stats = make_client(linxia["organizer"]).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
+
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (1, 1, 10)
+    assert [r["code"] for r in stats["regions"]] == ["622901"]
+    assert stats["headcount_target"] == 460
+
+
+def test_stats_of_a_prefecture_organizer_cover_all_its_counties(linxia, make_client):
+    organizer = UserFactory(role=User.Role.ORGANIZER, scope_region=linxia["prefecture"], region=None)
+    competition = make_competition()
+    record_submission(user=_person(linxia["dongxiang"]), competition=competition, score=30)
+    stats = make_client(organizer).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
+    assert stats["participants"] == 1 and stats["points"] == 30
+    assert len(stats["regions"]) == 8
+
+
+def test_stats_refuse_participants_with_403_and_anonymous_with_401(linxia, participant, make_client, api_client):
+    competition = make_competition()
+    forbidden = make_client(participant).get(f"/api/v1/competitions/{competition.pk}/stats/")
+    anonymous = api_client.get(f"/api/v1/competitions/{competition.pk}/stats/")
+    assert forbidden.status_code == 403 and forbidden.json()["code"] == "permission_denied"
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "not_authenticated"
+
+
+def test_leaderboard_needs_a_login(api_client, linxia):
+    competition = make_competition()
+    assert api_client.get(f"/api/v1/competitions/{competition.pk}/leaderboard/").status_code == 401
+
+
+def test_unknown_competition_is_a_404(linxia, make_client):
+    client = make_client(linxia["admin"])
+    for url in ("/api/v1/competitions/999999/leaderboard/", "/api/v1/competitions/999999/stats/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("query", ["scope=county", "limit=0", "limit=abc", "limit=100000"])
+def test_bad_leaderboard_parameters_are_a_400(linxia, make_client, query):
+    competition = make_competition()
+    response = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/leaderboard/?{query}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_timeline_is_cumulative_per_step_and_scoped(linxia, make_client, settings):
+    settings.LIVE_TIMELINE_BUCKET_SECONDS = 300
+    city, dongxiang = linxia["linxia_city"], linxia["dongxiang"]
+    competition = make_competition()
+    base = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+    base -= timedelta(seconds=int(base.timestamp()) % 300)
+    a, b = _person(city), _person(city)
+    record_submission(user=a, competition=competition, score=10, at=base + timedelta(seconds=10))
+    record_submission(user=a, competition=competition, score=10, at=base + timedelta(seconds=20))
+    record_submission(user=b, competition=competition, score=10, at=base + timedelta(seconds=610))
+    record_submission(user=_person(dongxiang), competition=competition, score=10, at=base + timedelta(seconds=620))
+
+    admin = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/stats/timeline/").json()
+    organizer = make_client(linxia["organizer"]).get(f"/api/v1/competitions/{competition.pk}/stats/timeline/").json()
+
+    assert admin["bucket_seconds"] == 300
+    assert [(p["participants"], p["attempts"]) for p in admin["points"]] == [(1, 2), (3, 4)]
+    assert [(p["participants"], p["attempts"]) for p in organizer["points"]] == [(1, 2), (2, 3)]
+    assert admin["points"][1]["at"] == timezone.localtime(base + timedelta(seconds=600)).isoformat()
