@@ -61,7 +61,7 @@ def _live_view(competition_id: int, user, language: str) -> LiveView:
 
 class CompetitionLiveConsumer(AsyncJsonWebsocketConsumer):
     view: LiveView | None = None
-    sent_version: int | None = None
+    sent_signature: str | None = None
 
     async def connect(self) -> None:
         await self.accept()

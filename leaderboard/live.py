@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 class Subscriber(Protocol):
     view: LiveView
-    sent_version: int | None
+    sent_signature: str | None
 
     async def send(self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False) -> None: ...
 
@@ -103,26 +103,30 @@ class _Renderer:
     def __init__(self, numbers: LiveNumbers, catalog: RegionCatalog) -> None:
         self.numbers = numbers
         self.catalog = catalog
-        self.cache: dict[tuple[str, str], str] = {}
+        self.cache: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def text_for(self, view: LiveView) -> str:
+    def text_for(self, view: LiveView) -> tuple[str, str]:
+        """(message text, signature): the signature leaves out what changes with every submission
+        anywhere (version, updated_at), so a viewer is not sent figures of its scope that did not move."""
         key = (view.scope.key, view.language)
-        text = self.cache.get(key)
-        if text is None:
+        rendered = self.cache.get(key)
+        if rendered is None:
             with translation.override(view.language):
                 body = stats_body(numbers=self.numbers, scope=view.scope, catalog=self.catalog)
             text = json.dumps({"type": "stats", **body}, ensure_ascii=False)
-            self.cache[key] = text
-        return text
+            figures = {k: v for k, v in body.items() if k not in ("version", "updated_at")}
+            rendered = self.cache[key] = (text, json.dumps(figures, sort_keys=True))
+        return rendered
 
 
 async def _deliver(feed: _Feed, renderer: _Renderer, subscribers: list[Any]) -> None:
     for subscriber in subscribers:
-        if subscriber.sent_version == renderer.numbers.version:
+        text, signature = renderer.text_for(subscriber.view)
+        if subscriber.sent_signature == signature:
             continue
         try:
-            await subscriber.send(text_data=renderer.text_for(subscriber.view))
-            subscriber.sent_version = renderer.numbers.version
+            await subscriber.send(text_data=text)
+            subscriber.sent_signature = signature
         except Exception:  # noqa: BLE001 - one broken socket must not stop the others
             logger.exception("Sending live figures to a dashboard failed")
 
@@ -132,7 +136,7 @@ async def _broadcast_status(feed: _Feed, *, live: bool) -> None:
         with contextlib.suppress(Exception):
             await subscriber.send(text_data=status_message(live=live, language=subscriber.view.language))
             if not live:
-                subscriber.sent_version = None  # resend the figures when live again
+                subscriber.sent_signature = None  # resend the figures when live again
 
 
 async def subscribe(subscriber: Any) -> None:

@@ -1,0 +1,181 @@
+"""The dashboard socket, through the project's whole ASGI stack (origin check, token auth, router)."""
+
+import asyncio
+import time
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from rest_framework.authtoken.models import Token
+
+from config.asgi import application
+from tests.factories import UserFactory
+from tests.leaderboard.helpers import make_competition, record_submission
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _token(user) -> str:
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+async def _connect(competition_id: int, user=None, lang: str = "zh-hans") -> WebsocketCommunicator:
+    query = f"?lang={lang}"
+    if user is not None:
+        query += f"&token={await database_sync_to_async(_token)(user)}"
+    communicator = WebsocketCommunicator(
+        application, f"/ws/competitions/{competition_id}/live/{query}", headers=[(b"origin", b"http://testserver")]
+    )
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def _collect(communicator: WebsocketCommunicator, seconds: float) -> list[dict]:
+    """Every message that arrives within `seconds` (receive_nothing never kills the app on timeout)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    messages = []
+    while (remaining := deadline - loop.time()) > 0:
+        if await communicator.receive_nothing(timeout=min(0.05, remaining), interval=0.01):
+            continue
+        messages.append(await communicator.receive_json_from(timeout=1))
+    return messages
+
+
+def _submit_many(users, competition, score: int) -> float:
+    started = time.monotonic()
+    for user in users:
+        record_submission(user=user, competition=competition, score=score)
+    return time.monotonic() - started
+
+
+@pytest.fixture
+def live_setup(linxia, settings):
+    settings.LIVE_BROADCAST_INTERVAL_SECONDS = 0.2
+    competition = make_competition()
+    city, dongxiang = linxia["linxia_city"], linxia["dongxiang"]
+    record_submission(user=UserFactory(region=city), competition=competition, score=30)
+    record_submission(user=UserFactory(region=dongxiang), competition=competition, score=50)
+    return {**linxia, "competition": competition}
+
+
+async def test_first_message_on_connect_is_the_stats_body(live_setup):
+    communicator = await _connect(live_setup["competition"].pk, live_setup["admin"])
+    try:
+        first = await communicator.receive_json_from(timeout=5)
+    finally:
+        await communicator.disconnect()
+    assert first["type"] == "stats"
+    assert (first["participants"], first["attempts"], first["points"]) == (2, 2, 80)
+    assert len(first["regions"]) == 8
+    assert set(first["regions"][0]) == {
+        "id", "code", "name", "participants", "attempts", "points", "headcount_target", "participation_rate"
+    }
+
+
+async def test_organizer_socket_carries_only_its_county(live_setup):
+    communicator = await _connect(live_setup["competition"].pk, live_setup["organizer"], lang="en")
+    try:
+        first = await communicator.receive_json_from(timeout=5)
+        # A submission in another county changes nothing this organizer may see: no message.
+        await database_sync_to_async(record_submission)(
+            user=await database_sync_to_async(UserFactory)(region=live_setup["dongxiang"]),
+            competition=live_setup["competition"], score=40,
+        )
+        elsewhere = await _collect(communicator, 0.8)
+        await database_sync_to_async(record_submission)(
+            user=await database_sync_to_async(UserFactory)(region=live_setup["linxia_city"]),
+            competition=live_setup["competition"], score=20,
+        )
+        here = await _collect(communicator, 0.8)
+    finally:
+        await communicator.disconnect()
+    assert (first["participants"], first["points"]) == (1, 30)
+    assert [r["name"] for r in first["regions"]] == ["Linxia City"]
+    assert elsewhere == []
+    assert [(m["participants"], m["points"]) for m in here] == [(2, 50)]
+    assert [r["code"] for r in here[0]["regions"]] == ["622901"]
+
+
+async def _refusal(communicator: WebsocketCommunicator) -> tuple[dict, dict]:
+    message = await communicator.receive_json_from(timeout=5)
+    close = await communicator.receive_output(timeout=5)
+    await communicator.disconnect()
+    return message, close
+
+
+async def test_anonymous_socket_is_closed_with_4401(live_setup):
+    message, close = await _refusal(await _connect(live_setup["competition"].pk))
+    assert message == {"type": "error", "code": "not_authenticated", "detail": "请登录后查看实时统计。"}
+    assert close == {"type": "websocket.close", "code": 4401}
+
+
+async def test_participant_socket_is_closed_with_4403(live_setup):
+    participant = await database_sync_to_async(UserFactory)(region=live_setup["linxia_city"])
+    message, close = await _refusal(await _connect(live_setup["competition"].pk, participant, lang="en"))
+    assert message["code"] == "permission_denied"
+    assert message["detail"] == "Only organizers and administrators see statistics."
+    assert close == {"type": "websocket.close", "code": 4403}
+
+
+async def test_unknown_competition_socket_is_closed_with_4404(live_setup):
+    message, close = await _refusal(await _connect(987654, live_setup["admin"]))
+    assert message["code"] == "not_found"
+    assert close == {"type": "websocket.close", "code": 4404}
+
+
+async def test_bad_token_counts_as_anonymous(live_setup):
+    communicator = WebsocketCommunicator(
+        application, f"/ws/competitions/{live_setup['competition'].pk}/live/?token=nope",
+        headers=[(b"origin", b"http://testserver")],
+    )
+    await communicator.connect()
+    _message, close = await _refusal(communicator)
+    assert close["code"] == 4401
+
+
+async def test_fifty_submissions_within_a_second_produce_at_most_two_messages_with_the_final_numbers(
+    live_setup, settings
+):
+    settings.LIVE_BROADCAST_INTERVAL_SECONDS = 1.0
+    competition = live_setup["competition"]
+    users = await database_sync_to_async(
+        lambda: [UserFactory(region=live_setup["linxia_city"]) for _ in range(50)]
+    )()
+    communicator = await _connect(competition.pk, live_setup["admin"])
+    try:
+        first = await communicator.receive_json_from(timeout=5)
+        elapsed = await database_sync_to_async(_submit_many)(users, competition, 10)
+        updates = await _collect(communicator, 2.5)
+    finally:
+        await communicator.disconnect()
+    assert elapsed < 1.0, f"the burst took {elapsed:.2f}s; the test needs it within one interval"
+    assert first["participants"] == 2
+    assert 1 <= len(updates) <= 2
+    assert all(m["type"] == "stats" for m in updates)
+    last = updates[-1]
+    assert (last["participants"], last["attempts"], last["points"]) == (52, 52, 580)
+    city = next(r for r in last["regions"] if r["code"] == "622901")
+    assert (city["participants"], city["points"]) == (51, 530)
+
+
+async def test_nothing_is_sent_while_nothing_changes(live_setup):
+    communicator = await _connect(live_setup["competition"].pk, live_setup["admin"])
+    try:
+        await communicator.receive_json_from(timeout=5)
+        quiet = await _collect(communicator, 1.0)
+    finally:
+        await communicator.disconnect()
+    assert quiet == []
+
+
+async def test_ping_gets_a_pong(live_setup):
+    communicator = await _connect(live_setup["competition"].pk, live_setup["admin"])
+    try:
+        await communicator.receive_json_from(timeout=5)
+        await communicator.send_json_to({"type": "ping"})
+        reply = await communicator.receive_json_from(timeout=5)
+    finally:
+        await communicator.disconnect()
+    assert reply == {"type": "pong"}

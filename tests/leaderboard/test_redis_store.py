@@ -1,0 +1,170 @@
+"""The Redis store (services tier): no SQL on ranking reads, one round trip per submission,
+rebuild equal to the live figures, recovery from lost data."""
+
+import json
+import random
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from leaderboard import redis_client
+from leaderboard.services import leaderboard_record_submission
+from leaderboard.store import RedisStore, get_store
+from quiz.models import Attempt
+from tests.factories import UserFactory
+from tests.leaderboard.helpers import (
+    competition_with_bank,
+    make_competition,
+    record_submission,
+    submit_through_services,
+)
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db]
+
+
+def _dump(prefix: str, competition_id: int) -> dict:
+    """Every key of the competition with its content, except the version counter and build time."""
+    client = redis_client.get_client()
+    dump = {}
+    for key in client.scan_iter(match=f"{prefix}:{competition_id}:*"):
+        name = key.split(":", 2)[2]
+        kind = client.type(key)
+        if name == "ver":
+            continue
+        if kind == "hash":
+            value = client.hgetall(key)
+            if name == "meta":
+                value.pop("built_at", None)
+            if name == "users":
+                value = {uid: json.loads(raw) for uid, raw in value.items()}
+        elif kind == "set":
+            value = sorted(client.smembers(key))
+        elif kind == "zset":
+            value = client.zrange(key, 0, -1, withscores=True)
+        else:
+            value = client.get(key)
+        dump[name] = value
+    return dump
+
+
+def _figures(client: APIClient, organizer_client: APIClient, competition_id: int) -> dict:
+    base = f"/api/v1/competitions/{competition_id}"
+    return {
+        scope: client.get(f"{base}/leaderboard/?scope={scope}&limit=200").json()["entries"]
+        for scope in ("individual", "region", "organization")
+    } | {
+        "stats": client.get(f"{base}/stats/").json(),
+        "organizer": organizer_client.get(f"{base}/stats/").json(),
+        "timeline": client.get(f"{base}/stats/timeline/").json(),
+    }
+
+
+def test_the_services_tier_uses_the_redis_store():
+    assert isinstance(get_store(), RedisStore)
+
+
+def test_ranking_reads_run_no_sql(linxia):
+    competition = make_competition()
+    unit = linxia["linxia_city"].organizations.first()
+    for index in range(5):
+        person = UserFactory(region=linxia["linxia_city"], organization=unit)
+        record_submission(user=person, competition=competition, score=10 * index)
+    client = APIClient()
+    client.force_authenticate(linxia["admin"])  # the caller is already authenticated: measure the endpoint
+    url = f"/api/v1/competitions/{competition.pk}/leaderboard/"
+    client.get(url)  # the first read of a process may look at pending rebuilds
+    for scope in ("individual", "region", "organization"):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"{url}?scope={scope}&limit=50")
+        assert response.status_code == 200
+        assert response.json()["entries"], scope
+        assert len(queries) == 0, [q["sql"] for q in queries]
+
+
+def test_recording_a_submission_is_one_round_trip(linxia, monkeypatch):
+    competition = make_competition()
+    person = UserFactory(region=linxia["linxia_city"], organization=linxia["linxia_city"].organizations.first())
+    record_submission(user=person, competition=competition, score=10)  # builds the competition
+    attempt = record_submission(user=person, competition=competition, score=20, hook=False)
+    client = redis_client.get_client()
+    calls = []
+    original = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *a, **k: calls.append(a[0]) or original(*a, **k))
+    leaderboard_record_submission(attempt_id=attempt.pk)
+    assert calls == ["EVALSHA"]
+
+
+def test_rebuild_equals_the_live_figures_after_a_random_mix_of_submissions(linxia, settings):
+    rng = random.Random(20260601)
+    competition = competition_with_bank(questions=5, attempts_per_day=50)
+    practice = competition_with_bank(questions=5, is_practice=True)
+    counties = list(linxia["counties"].values())
+    people = []
+    for _ in range(14):
+        county = rng.choice(counties)
+        units = list(county.organizations.all()) + [None]
+        people.append(UserFactory(region=county, organization=rng.choice(units)))
+    for _ in range(45):
+        person = rng.choice(people)
+        kind = rng.random()
+        if kind < 0.35:
+            submit_through_services(user=person, competition=competition, correct=rng.randint(0, 5))
+        elif kind < 0.45:
+            submit_through_services(user=person, competition=practice, correct=rng.randint(0, 5))
+        else:
+            attempt = record_submission(
+                user=person, competition=competition, score=rng.choice([0, 10, 20, 30, 40, 50]),
+                practice=rng.random() < 0.1,
+            )
+            if rng.random() < 0.3:  # a retried hook
+                leaderboard_record_submission(attempt_id=attempt.pk)
+    admin = APIClient()
+    admin.force_authenticate(linxia["admin"])
+    organizer = APIClient()
+    organizer.force_authenticate(linxia["organizer"])
+    prefix = settings.LEADERBOARD_KEY_PREFIX
+    live_keys = _dump(prefix, competition.pk)
+    live = _figures(admin, organizer, competition.pk)
+
+    call_command("rebuild_leaderboards", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert _dump(prefix, competition.pk) == live_keys
+    rebuilt = _figures(admin, organizer, competition.pk)
+    assert rebuilt == {**live, "stats": {**live["stats"], "version": rebuilt["stats"]["version"]},
+                       "organizer": {**live["organizer"], "version": rebuilt["organizer"]["version"]}}
+    counted = Attempt.objects.filter(competition=competition, status="submitted", is_practice=False)
+    assert live["stats"]["attempts"] == counted.count()
+    assert live["stats"]["points"] == sum(counted.values_list("score", flat=True))
+    assert live["stats"]["participants"] == counted.values("user").distinct().count()
+
+
+def test_lost_redis_data_is_rebuilt_on_the_next_read(linxia, settings):
+    competition = make_competition()
+    for score in (10, 20, 30):
+        record_submission(user=UserFactory(region=linxia["dongxiang"]), competition=competition, score=score)
+    client = redis_client.get_client()
+    keys = list(client.scan_iter(match=f"{settings.LEADERBOARD_KEY_PREFIX}:{competition.pk}:*"))
+    client.delete(*keys)  # as if Redis restarted empty
+
+    admin = APIClient()
+    admin.force_authenticate(linxia["admin"])
+    body = admin.get(f"/api/v1/competitions/{competition.pk}/leaderboard/?scope=region").json()
+    assert body["entries"][0]["points"] == 60
+    assert body["entries"][0]["participants"] == 3
+
+
+def test_a_submission_after_lost_data_rebuilds_and_counts_once(linxia, settings):
+    competition = make_competition()
+    person = UserFactory(region=linxia["dongxiang"])
+    record_submission(user=person, competition=competition, score=10)
+    client = redis_client.get_client()
+    client.delete(*client.scan_iter(match=f"{settings.LEADERBOARD_KEY_PREFIX}:{competition.pk}:*"))
+    record_submission(user=person, competition=competition, score=30)
+
+    admin = APIClient()
+    admin.force_authenticate(linxia["admin"])
+    stats = admin.get(f"/api/v1/competitions/{competition.pk}/stats/").json()
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (1, 2, 40)
