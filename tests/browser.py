@@ -1,0 +1,178 @@
+"""Shared browser-test helpers: Debian's headless Chromium through Playwright, a live server, screenshots.
+
+Import the fixtures into a conftest (`from tests.browser import browser, phone, live_site  # noqa: F401`).
+
+- `live_site`: the project served over HTTP in a thread of the test process, against the test
+  database (needs `@pytest.mark.django_db(transaction=True)`). With SQLite's in-memory test
+  database the server shares the test's connection, so requests are serialized by a lock (a
+  browser fires several at once, and one SQLite connection must not run two at a time); take
+  `live_site.db_lock` around ORM calls made while the page may still be talking to the server.
+  Settings changed in a test (e.g. ATTEMPT_GRACE_SECONDS) apply to the server too.
+- `browser`: Chromium launched with the flags the CI machine needs, one per test: Playwright's sync
+  API keeps an event loop running in the test thread while it lives, which would break the async
+  and ORM tests that follow if it outlived the test.
+- `phone`: a fresh context and page with a phone's viewport (390x844, touch, zh-CN).
+- `shoot(page, name)`: a full-page screenshot in test-artifacts/ (gitignored), kept for humans.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 1,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+}
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def shoot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot as test-artifacts/<name>.png and return its path."""
+    path = ARTIFACTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+class LiveSite:
+    """The project's WSGI app served from a thread, like Django's LiveServerTestCase."""
+
+    def __init__(self) -> None:
+        from django.contrib.staticfiles.handlers import StaticFilesHandler
+        from django.core.servers.basehttp import ThreadedWSGIServer
+        from django.db import connections
+        from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+
+        shared = {
+            conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()
+        }
+        self.db_lock = threading.RLock() if shared else _NoLock()
+        lock = self.db_lock
+
+        class LockedServer(ThreadedWSGIServer):
+            def set_app(self, application):
+                def locked(environ, start_response):
+                    with lock:
+                        result = application(environ, start_response)
+                        try:
+                            chunks = list(result)
+                        finally:
+                            close = getattr(result, "close", None)
+                            if close is not None:
+                                close()
+                    return chunks
+
+                super().set_app(locked)
+
+        class Thread(LiveServerThread):
+            server_class = LockedServer
+
+            def _create_server(self, connections_override=None):
+                return self.server_class(
+                    (self.host, self.port),
+                    QuietWSGIRequestHandler,
+                    allow_reuse_address=False,
+                    connections_override=connections_override,
+                )
+
+        self.thread = Thread("127.0.0.1", static_handler=StaticFilesHandler, connections_override=shared, port=0)
+        self.thread.daemon = True
+
+    def start(self) -> LiveSite:
+        for conn in self.thread.connections_override.values():
+            conn.inc_thread_sharing()
+        self.thread.start()
+        self.thread.is_ready.wait()
+        if self.thread.error:
+            self.stop()
+            raise self.thread.error
+        return self
+
+    def stop(self) -> None:
+        self.thread.terminate()
+        for conn in self.thread.connections_override.values():
+            conn.dec_thread_sharing()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.thread.host}:{self.thread.port}"
+
+    def __add__(self, path: str) -> str:
+        return self.url + path
+
+
+class _NoLock:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+@pytest.fixture
+def live_site(transactional_db) -> Iterator[LiveSite]:
+    site = LiveSite().start()
+    try:
+        yield site
+    finally:
+        site.stop()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in the test thread; the ORM calls the test
+    # makes between page actions are plain synchronous calls all the same.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(**PHONE)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@contextmanager
+def quiet(site: LiveSite):
+    """Hold the server's database lock (see LiveSite) for ORM work in the test thread."""
+    with site.db_lock:
+        yield

@@ -1,0 +1,97 @@
+"""After answering: the result with its review, the certificate, my history and my wrong answers."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from quiz.models import Attempt
+from quiz.selectors import attempts as attempt_selectors
+from quiz.services import attempts as attempt_services
+from web import certificate, selectors
+
+
+def _owned_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
+    attempt = selectors.attempt_get_owned(user=request.user, attempt_id=attempt_id)
+    if attempt is None:
+        raise Http404(_("No such attempt."))
+    return attempt
+
+
+def passed(attempt: Attempt) -> bool:
+    mark = attempt.competition.pass_mark
+    return attempt.status == Attempt.Status.SUBMITTED and mark is not None and attempt.score >= mark
+
+
+@login_required
+def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Score, correct count, time and rank; then every question with the right answer and explanation."""
+    attempt = _owned_attempt(request, attempt_id)
+    if attempt_services.attempt_is_overdue(attempt=attempt, now=timezone.now()):
+        # Time ran out without a submission (phone closed): score it as it stood, as the API does.
+        attempt_services.attempt_expire_overdue(attempt_id=attempt.pk)
+        attempt = _owned_attempt(request, attempt_id)
+    if attempt.status != Attempt.Status.SUBMITTED:
+        # Still running: its answers and explanations stay hidden; go back to answering.
+        return redirect("web:answer", competition_id=attempt.competition_id)
+    competition = attempt.competition
+    return render(
+        request,
+        "web/attempt_detail.html",
+        {
+            "attempt": attempt,
+            "competition": competition,
+            "items": selectors.attempt_items(attempt=attempt),
+            "standing": None
+            if attempt.is_practice
+            else selectors.participant_standing(user=request.user, competition=competition),
+            "passed": passed(attempt),
+            "attempts_left": selectors.attempts_left_today(user=request.user, competition=competition),
+            "is_open": competition.status == "open",
+        },
+    )
+
+
+@login_required
+def attempt_certificate(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The certificate page: the image (long-press to save on a phone) and a download link."""
+    attempt = _owned_attempt(request, attempt_id)
+    if not passed(attempt):
+        raise Http404(_("This attempt did not reach the pass mark."))
+    try:
+        certificate.find_cjk_font()
+    except certificate.FontMissing:
+        return render(request, "web/certificate_unavailable.html", {"attempt": attempt}, status=503)
+    return render(request, "web/certificate.html", {"attempt": attempt, "competition": attempt.competition})
+
+
+@login_required
+def attempt_certificate_image(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The certificate as a PNG; `?download=1` makes the browser save it as a file."""
+    attempt = _owned_attempt(request, attempt_id)
+    if not passed(attempt):
+        raise Http404(_("This attempt did not reach the pass mark."))
+    try:
+        png = certificate.render_certificate(attempt=attempt)
+    except certificate.FontMissing:
+        return render(request, "web/certificate_unavailable.html", {"attempt": attempt}, status=503)
+    response = HttpResponse(png, content_type="image/png")
+    filename = f"certificate-{attempt.pk}.png"
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    page = Paginator(attempt_selectors.attempt_list_for_user(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "web/history.html", {"page": page, "now": timezone.now()})
+
+
+@login_required
+def wrong_answers(request: HttpRequest) -> HttpResponse:
+    page = Paginator(attempt_selectors.wrong_answer_list(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "web/wrong_answers.html", {"page": page})
