@@ -1,5 +1,30 @@
 """Campaign statistics, reminders, bulletins, unit import, item analysis API (issue 7)."""
 
+from django.urls import path
+
+from campaign.apis import bulletins, reminders, statistics
+
 app_name = "campaign"
 
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "competitions/<int:competition_id>/statistics/",
+        statistics.CompetitionStatisticsApi.as_view(),
+        name="statistics",
+    ),
+    path(
+        "competitions/<int:competition_id>/lagging-units/",
+        statistics.LaggingUnitListApi.as_view(),
+        name="lagging-units",
+    ),
+    path(
+        "competitions/<int:competition_id>/item-analysis/",
+        statistics.ItemAnalysisApi.as_view(),
+        name="item-analysis",
+    ),
+    path("competitions/<int:competition_id>/reminders/", reminders.ReminderApi.as_view(), name="reminders"),
+    path("competitions/<int:competition_id>/bulletins/", bulletins.BulletinApi.as_view(), name="bulletins"),
+    path("bulletins/<int:bulletin_id>/", bulletins.BulletinDetailApi.as_view(), name="bulletin-detail"),
+    path("bulletins/<int:bulletin_id>/export/", bulletins.BulletinExportApi.as_view(), name="bulletin-export"),
+    path("me/notices/", reminders.NoticeListApi.as_view(), name="notices"),
+]

@@ -1,0 +1,140 @@
+"""A bulletin as a file to circulate: formatted .xlsx (two sheets) or CSV (UTF-8 with BOM).
+
+Headers and names follow the active language (the caller's), the figures are the bulletin's
+stored rows: exporting twice, or after new answers, gives the same numbers.
+"""
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from campaign.models import Bulletin
+from campaign.selectors.statistics import localized_name
+
+RATE_FORMAT = "0.0%"
+AVERAGE_FORMAT = "0.00"
+INTEGER_FORMAT = "0"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: Callable[[], str]
+    value: Callable[[dict], Any]
+    width: int
+    number_format: str | None = None
+
+
+def _county_columns() -> list[Column]:
+    return [
+        Column(lambda: pgettext("bulletin", "Rank"), lambda r: r["rank"], 8, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "County"), localized_name, 30),
+        Column(lambda: pgettext("bulletin", "Units"), lambda r: r.get("units", 0), 8, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "Participants"), lambda r: r["participants"], 12, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "Headcount target"), lambda r: r["headcount_target"], 14, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "Participation rate"), lambda r: r["participation_rate"], 14, RATE_FORMAT),
+        Column(lambda: pgettext("bulletin", "Attempts"), lambda r: r["attempts"], 10, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "Points"), lambda r: r["points"], 12, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "Average score"), lambda r: r["average_score"], 12, AVERAGE_FORMAT),
+    ]
+
+
+def _unit_columns() -> list[Column]:
+    return [
+        Column(lambda: pgettext("bulletin", "Rank"), lambda r: r["rank"], 8, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "Unit"), lambda r: r["name"], 36),
+        Column(lambda: pgettext("bulletin", "County"), lambda r: localized_name(r["county"]), 24),
+        Column(lambda: pgettext("bulletin", "Industry"), lambda r: localized_name(r["industry"]), 16),
+        Column(lambda: pgettext("bulletin", "Participants"), lambda r: r["participants"], 12, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "Headcount target"), lambda r: r["headcount_target"], 14, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "Participation rate"), lambda r: r["participation_rate"], 14, RATE_FORMAT),
+        Column(lambda: pgettext("bulletin", "Attempts"), lambda r: r["attempts"], 10, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "Points"), lambda r: r["points"], 12, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "Average score"), lambda r: r["average_score"], 12, AVERAGE_FORMAT),
+    ]
+
+
+def _tables(bulletin: Bulletin) -> list[tuple[str, list[Column], list[dict]]]:
+    return [
+        (pgettext("bulletin", "County ranking"), _county_columns(), bulletin.rows.get("counties", [])),
+        (pgettext("bulletin", "Unit ranking"), _unit_columns(), bulletin.rows.get("units", [])),
+    ]
+
+
+def bulletin_subtitle(bulletin: Bulletin) -> str:
+    """The line under the title: as of when, ranked by what, issued when."""
+    return _("As of %(as_of)s · ranked by %(metric)s · issued %(issued)s") % {
+        "as_of": timezone.localtime(bulletin.as_of).strftime("%Y-%m-%d %H:%M"),
+        "metric": Bulletin.RankedBy(bulletin.ranked_by).label,
+        "issued": timezone.localtime(bulletin.issued_at).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def bulletin_export_xlsx(*, bulletin: Bulletin) -> bytes:
+    """The bulletin as a workbook: one sheet per ranking, title and subtitle rows, bold frozen header,
+    set column widths, rates as percentages."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    title_font = Font(bold=True, size=14)
+    header_font = Font(bold=True)
+    header_fill = PatternFill("solid", start_color="DDEBF7")
+    thin = Side(style="thin", color="999999")
+    for sheet_title, columns, rows in _tables(bulletin):
+        sheet = workbook.create_sheet(sheet_title[:31])
+        last = get_column_letter(len(columns))
+        sheet["A1"] = bulletin.title
+        sheet["A1"].font = title_font
+        sheet.merge_cells(f"A1:{last}1")
+        sheet["A2"] = f"{sheet_title} · {bulletin_subtitle(bulletin)}"
+        sheet.merge_cells(f"A2:{last}2")
+        sheet.row_dimensions[1].height = 24
+        for index, column in enumerate(columns, start=1):
+            cell = sheet.cell(row=3, column=index, value=column.header())
+            cell.font = header_font
+            cell.fill = header_fill
+            cell.border = Border(bottom=thin)
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        for row_index, row in enumerate(rows, start=4):
+            for index, column in enumerate(columns, start=1):
+                cell = sheet.cell(row=row_index, column=index, value=column.value(row))
+                if column.number_format:
+                    cell.number_format = column.number_format
+        sheet.freeze_panes = "A4"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_value(value: Any, column: Column) -> str:
+    if value is None:
+        return ""
+    if column.number_format == RATE_FORMAT:
+        return f"{float(value) * 100:.1f}%"
+    if column.number_format == AVERAGE_FORMAT:
+        return f"{float(value):.2f}"
+    return str(value)
+
+
+def bulletin_export_csv(*, bulletin: Bulletin) -> bytes:
+    """The bulletin as CSV in UTF-8 with BOM (so Excel in China opens it right): the title, then each
+    ranking as a titled section with its header, sections separated by an empty line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([bulletin.title])
+    writer.writerow([bulletin_subtitle(bulletin)])
+    for sheet_title, columns, rows in _tables(bulletin):
+        writer.writerow([])
+        writer.writerow([sheet_title])
+        writer.writerow([column.header() for column in columns])
+        for row in rows:
+            writer.writerow([_csv_value(column.value(row), column) for column in columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,23 @@
+"""Reads of the campaign app: statistics, rankings, lagging units and notices, item analysis."""
+
+from campaign.selectors.bulletins import bulletin_list, bulletin_rows_localized, bulletins_visible_to
+from campaign.selectors.items import item_analysis
+from campaign.selectors.rankings import campaign_rankings, rank_rows
+from campaign.selectors.reminders import lagging_units, notices_for_user, reminder_history
+from campaign.selectors.scope import campaign_scope
+from campaign.selectors.statistics import STATISTICS_BY, competition_statistics
+
+__all__ = [
+    "STATISTICS_BY",
+    "bulletin_list",
+    "bulletin_rows_localized",
+    "bulletins_visible_to",
+    "campaign_rankings",
+    "campaign_scope",
+    "competition_statistics",
+    "item_analysis",
+    "lagging_units",
+    "notices_for_user",
+    "rank_rows",
+    "reminder_history",
+]

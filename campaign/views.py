@@ -1,0 +1,227 @@
+"""Organizer pages: statistics, lagging units and reminders, bulletins, item analysis, unit import.
+
+Thin: each view reads its input, calls a selector or service, renders. The same selectors
+answer the API, so a page and the API never disagree.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Region
+from accounts.selectors import regions_visible_to
+from campaign import selectors, services
+from campaign.models import Bulletin
+from core.errors import ApplicationError
+from quiz.models import Competition
+
+
+def organizer_required(view: Callable) -> Callable:
+    """Organizers and admins only: anonymous visitors go to the login page, others get a 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (user.is_admin_role or user.is_organizer_role):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _scope(request: HttpRequest) -> Region | None:
+    raw = request.GET.get("region") or ""
+    try:
+        return selectors.campaign_scope(user=request.user, region_id=int(raw) if raw.isdigit() else None)
+    except ApplicationError as error:
+        if error.status_code == 404:
+            raise Http404(error.message) from error
+        raise PermissionDenied(error.message) from error
+
+
+def _region_choices(request: HttpRequest) -> list[Region]:
+    return list(regions_visible_to(user=request.user).exclude(level=Region.Level.TOWNSHIP))
+
+
+def _base_context(request: HttpRequest, competition: Competition | None, scope: Region | None, tab: str) -> dict:
+    return {
+        "competition": competition,
+        "scope": scope,
+        "region_choices": _region_choices(request),
+        "tab": tab,
+        "region_query": f"?region={scope.pk}" if scope is not None and request.GET.get("region") else "",
+    }
+
+
+@organizer_required
+def competition_index(request: HttpRequest) -> HttpResponse:
+    competitions = Competition.objects.order_by("-starts_at", "id")
+    return render(request, "campaign/index.html", {"competitions": competitions, "tab": "index"})
+
+
+@organizer_required
+def statistics_page(request: HttpRequest, competition_id: int) -> HttpResponse:
+    competition = get_object_or_404(Competition, pk=competition_id)
+    scope = _scope(request)
+    by = {name: selector(competition=competition, scope=scope) for name, selector in selectors.STATISTICS_BY.items()}
+    context = _base_context(request, competition, scope, "statistics")
+    context.update(
+        {
+            "totals": selectors.competition_statistics(competition=competition, scope=scope, by="county")["totals"],
+            "counties": by["county"],
+            "units": by["organization"],
+            "industries": by["industry"],
+            "days": by["day"],
+            "trend_chart": {
+                "labels": [row["day"][5:] for row in by["day"]],
+                "bars": {"name": _("New participants"), "data": [row["new_participants"] for row in by["day"]]},
+                "line": {
+                    "name": _("Cumulative rate"),
+                    "data": [_percent(row["cumulative_rate"]) for row in by["day"]],
+                },
+            },
+            "county_chart": {
+                "labels": [row["name"] for row in by["county"]],
+                "bars": {
+                    "name": _("Participation rate"),
+                    "data": [_percent(row["participation_rate"]) for row in by["county"]],
+                },
+            },
+        }
+    )
+    return render(request, "campaign/statistics.html", context)
+
+
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 1)
+
+
+def _threshold_from_percent(raw: str | None) -> Decimal | None:
+    """"60" (percent, as typed in the form) -> Decimal("0.6"); blank or nonsense -> None."""
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw.strip().rstrip("%")) / 100
+    except InvalidOperation:
+        return None
+    return value if Decimal(0) < value <= Decimal(1) else None
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def lagging_page(request: HttpRequest, competition_id: int) -> HttpResponse:
+    competition = get_object_or_404(Competition, pk=competition_id)
+    scope = _scope(request)
+    if request.method == "POST":
+        threshold = _threshold_from_percent(request.POST.get("threshold"))
+        expires = parse_date(request.POST.get("expires_on") or "")
+        try:
+            reminder = services.reminder_issue(
+                competition=competition,
+                issued_by=request.user,
+                organization_ids=[int(v) for v in request.POST.getlist("organizations") if v.isdigit()],
+                threshold=threshold if threshold is not None else Decimal(-1),
+                message=request.POST.get("message", "")[:1000],
+                expires_at=timezone.make_aware(datetime.combine(expires, time(23, 59, 59))) if expires else None,
+            )
+        except ApplicationError as error:
+            details = "; ".join(e["message"] for e in error.errors)
+            messages.error(request, f"{error.message} {details}".strip())
+        else:
+            messages.success(
+                request, _("Reminder sent to %(count)d unit(s).") % {"count": reminder.notices.count()}
+            )
+        return redirect(request.get_full_path())
+
+    threshold = _threshold_from_percent(request.GET.get("threshold"))
+    bottom_raw = request.GET.get("bottom") or ""
+    bottom = int(bottom_raw) if bottom_raw.isdigit() and 0 < int(bottom_raw) <= 1000 else None
+    if threshold is None and bottom is None and "threshold" not in request.GET:
+        threshold = Decimal("0.6")
+    context = _base_context(request, competition, scope, "lagging")
+    context.update(
+        {
+            "threshold_percent": (threshold * 100).normalize() if threshold is not None else "",
+            "bottom": bottom or "",
+            "units": selectors.lagging_units(competition=competition, scope=scope, threshold=threshold, bottom=bottom),
+            "history": selectors.reminder_history(competition=competition, scope=scope),
+            "is_open": competition.status == "open",
+            "default_expiry": timezone.localdate(competition.ends_at).isoformat(),
+        }
+    )
+    return render(request, "campaign/lagging.html", context)
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def bulletin_list_page(request: HttpRequest, competition_id: int) -> HttpResponse:
+    competition = get_object_or_404(Competition, pk=competition_id)
+    scope = _scope(request)
+    if request.method == "POST":
+        raw_as_of = request.POST.get("as_of") or ""
+        as_of = parse_datetime(raw_as_of) if raw_as_of else None
+        if as_of is not None and timezone.is_naive(as_of):
+            as_of = timezone.make_aware(as_of)
+        try:
+            bulletin = services.bulletin_issue(
+                competition=competition,
+                issued_by=request.user,
+                scope=scope,
+                title=request.POST.get("title", "")[:200],
+                ranked_by=request.POST.get("ranked_by") or Bulletin.RankedBy.RATE,
+                as_of=as_of,
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect(request.get_full_path())
+        messages.success(request, _("Bulletin issued."))
+        return redirect("campaign_pages:bulletin", bulletin_id=bulletin.pk)
+    context = _base_context(request, competition, scope, "bulletins")
+    context.update(
+        {
+            "bulletins": selectors.bulletin_list(user=request.user, competition=competition),
+            "ranked_by_choices": Bulletin.RankedBy.choices,
+        }
+    )
+    return render(request, "campaign/bulletins.html", context)
+
+
+@organizer_required
+def bulletin_page(request: HttpRequest, bulletin_id: int) -> HttpResponse:
+    bulletin = get_object_or_404(selectors.bulletins_visible_to(user=request.user), pk=bulletin_id)
+    context = _base_context(request, bulletin.competition, bulletin.region, "bulletins")
+    context.update({"bulletin": bulletin, "rows": selectors.bulletin_rows_localized(bulletin=bulletin)})
+    return render(request, "campaign/bulletin.html", context)
+
+
+@organizer_required
+def item_analysis_page(request: HttpRequest, competition_id: int) -> HttpResponse:
+    competition = get_object_or_404(Competition, pk=competition_id)
+    scope = _scope(request)
+    context = _base_context(request, competition, scope, "items")
+    context.update(item_analysis_context(selectors.item_analysis(competition=competition, scope=scope)))
+    return render(request, "campaign/items.html", context)
+
+
+def item_analysis_context(analysis: dict) -> dict:
+    """What campaign/_item_analysis.html needs (the page and the admin view both render it)."""
+    chart = None
+    if analysis["categories"]:
+        chart = {
+            "labels": [row["category"] or "—" for row in analysis["categories"]],
+            "bars": {"name": _("Correct rate"), "data": [_percent(row["correct_rate"]) for row in analysis["categories"]]},
+        }
+    return {"analysis": analysis, "category_chart": chart}
