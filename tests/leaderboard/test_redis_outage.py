@@ -1,0 +1,150 @@
+"""Redis going away (services tier): submissions still succeed, dashboards say live updates are
+paused, and the figures come back exact. Uses a private redis-server on a free port (never 6379)."""
+
+import asyncio
+import socket
+import subprocess
+import time
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from rest_framework.test import APIClient
+
+from config.asgi import application
+from leaderboard import redis_client
+from leaderboard.models import RebuildRequest
+from quiz.models import Attempt
+from tests.factories import UserFactory
+from tests.leaderboard.helpers import make_competition, record_submission
+
+pytestmark = pytest.mark.services
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis(settings):
+    server = PrivateRedis()
+    server.start()
+    settings.REDIS_URL = server.url
+    yield server
+    server.stop()
+
+
+def _stats(user, competition_id: int) -> dict:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client.get(f"/api/v1/competitions/{competition_id}/stats/").json()
+
+
+@pytest.mark.django_db
+def test_submissions_succeed_while_redis_is_unreachable_and_figures_come_back_exact(linxia, private_redis, settings):
+    competition = make_competition()
+    person = UserFactory(region=linxia["linxia_city"])
+    record_submission(user=person, competition=competition, score=10)
+
+    settings.REDIS_URL = f"redis://127.0.0.1:{_free_port()}/0"  # Redis unreachable, its data kept
+    started = time.monotonic()
+    for score in (20, 30):
+        record_submission(user=UserFactory(region=linxia["dongxiang"]), competition=competition, score=score)
+    hook_seconds = time.monotonic() - started
+    assert Attempt.objects.filter(competition=competition, status="submitted").count() == 3
+    assert RebuildRequest.objects.filter(competition=competition).exists()
+    # Reads fall back to the database meanwhile: exact, just slower.
+    assert _stats(linxia["admin"], competition.pk)["points"] == 60
+
+    settings.REDIS_URL = private_redis.url  # back, with the stale figures of before the outage
+    stale = redis_client.get_client().hget(f"{settings.LEADERBOARD_KEY_PREFIX}:{competition.pk}:tot", "p")
+    assert stale == "10"
+    record_submission(user=person, competition=competition, score=40)  # the next hook repairs first
+
+    stats = _stats(linxia["admin"], competition.pk)
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (3, 4, 100)
+    assert not RebuildRequest.objects.exists()
+    assert hook_seconds < 2.0  # a dead Redis fails the hook fast
+
+
+@pytest.mark.django_db
+def test_rebuild_leaderboards_repairs_what_an_outage_missed(linxia, private_redis, settings):
+    from django.core.management import call_command
+
+    competition = make_competition()
+    record_submission(user=UserFactory(region=linxia["linxia_city"]), competition=competition, score=10)
+    settings.REDIS_URL = f"redis://127.0.0.1:{_free_port()}/0"
+    record_submission(user=UserFactory(region=linxia["linxia_city"]), competition=competition, score=20)
+    settings.REDIS_URL = private_redis.url
+    call_command("rebuild_leaderboards", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    stats = _stats(linxia["organizer"], competition.pk)
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (2, 2, 30)
+
+
+async def _next(communicator: WebsocketCommunicator, timeout: float = 8.0) -> dict:
+    return await communicator.receive_json_from(timeout=timeout)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_dashboard_says_paused_while_redis_is_down_and_catches_up_after(linxia, private_redis, settings):
+    settings.LIVE_BROADCAST_INTERVAL_SECONDS = 0.3
+    competition = await database_sync_to_async(make_competition)()
+    make_person = database_sync_to_async(lambda: UserFactory(region=linxia["linxia_city"]))
+    submit = database_sync_to_async(record_submission)
+    await submit(user=await make_person(), competition=competition, score=10)
+    token = await database_sync_to_async(lambda: linxia["admin"].auth_token.key)()
+    communicator = WebsocketCommunicator(
+        application, f"/ws/competitions/{competition.pk}/live/?token={token}&lang=en",
+        headers=[(b"origin", b"http://testserver")],
+    )
+    await communicator.connect()
+    try:
+        first = await _next(communicator)
+        await asyncio.to_thread(private_redis.stop)
+        paused = await _next(communicator)
+        await submit(user=await make_person(), competition=competition, score=20)  # must not raise
+        await asyncio.to_thread(private_redis.start)  # back empty, as after a crash
+        resumed = await _next(communicator)
+        figures = await _next(communicator)
+    finally:
+        await communicator.disconnect()
+    assert first["points"] == 10
+    assert paused == {
+        "type": "status", "live": False, "code": "live_paused",
+        "detail": "Live updates paused: the live store is not answering. Figures will catch up.",
+    }
+    assert resumed["type"] == "status" and resumed["live"] is True
+    assert (figures["type"], figures["participants"], figures["attempts"], figures["points"]) == ("stats", 2, 2, 30)
