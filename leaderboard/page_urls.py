@@ -1,5 +1,12 @@
-"""Organizer pages of the leaderboard app (the live dashboard, issue 5)."""
+"""Organizer pages of the leaderboard app: the live dashboard."""
+
+from django.urls import path
+
+from leaderboard import views
 
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard_index, name="index"),
+    path("competitions/<int:competition_id>/", views.dashboard_competition, name="competition"),
+]
