@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
@@ -107,9 +108,12 @@ class CompetitionAdmin(admin.ModelAdmin):
     def status_badge(self, obj: Competition) -> str:
         return obj.status_at(timezone.now())
 
-    @admin.display(description=_("attempts"))
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(n_attempts=Count("attempts"))
+
+    @admin.display(description=_("attempts"), ordering="n_attempts")
     def attempt_count(self, obj: Competition) -> int:
-        return obj.attempts.count()
+        return obj.n_attempts
 
     def save_model(self, request: HttpRequest, obj: Competition, form: forms.ModelForm, change: bool) -> None:
         """Save through the services so the admin and the API keep one set of rules."""

@@ -668,3 +668,20 @@ def test_practice_never_counts_in_participation_or_the_leaderboard(
     p = Participation.objects.get(user=user, competition=practice)
     assert (p.points, p.submitted_attempts, p.best_score) == (0, 0, 0)
     assert calls == []
+
+
+def test_expire_attempts_command_finalises_every_overdue_attempt(user, competition, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    now = timezone.now()
+    attempt = _start(user, competition, now=now - timedelta(hours=1))
+    other = _start(UserFactory(), competition, now=now)
+    out = StringIO()
+
+    call_command("expire_attempts", stdout=out)
+
+    assert Attempt.objects.get(pk=attempt.pk).status == "submitted"
+    assert Attempt.objects.get(pk=other.pk).status == "in_progress"
+    assert out.getvalue().startswith("1")
