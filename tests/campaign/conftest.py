@@ -129,3 +129,6 @@ def campaign(db) -> SimpleNamespace:
         attempts=attempts,
         days=(d0, d1, d2, today),
     )
+
+
+from tests.browser import browser, live_site, phone  # noqa: E402, F401

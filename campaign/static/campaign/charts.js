@@ -8,7 +8,7 @@
     if (!source) return;
     var data = JSON.parse(source.textContent);
     var isRate = el.dataset.chart === "rates";
-    var series = [{ name: data.bars.name, type: "bar", data: data.bars.data, itemStyle: { color: "#0b4a82" },
+    var series = [{ name: data.bars.name, type: "bar", data: data.bars.data, barMaxWidth: 56, itemStyle: { color: "#0b4a82" },
       label: isRate ? { show: true, position: "top", formatter: "{c}%" } : undefined }];
     var yAxis = [{ type: "value", axisLabel: isRate ? { formatter: "{value}%" } : {} , minInterval: isRate ? 0 : 1 }];
     if (data.line) {

@@ -1,0 +1,63 @@
+"""The organizer pages in a real browser: charts drawn by ECharts, a reminder reaching a member's home page."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from campaign.models import Notice
+from tests.browser import quiet, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(page, site, user) -> None:
+    client = Client()
+    with quiet(site):
+        client.force_login(user)
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}]
+    )
+
+
+def test_organizer_sees_charts_reminds_a_unit_and_its_member_sees_the_notice(browser, phone, live_site, campaign):
+    desktop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    desktop.set_default_timeout(15_000)
+    page = desktop.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, live_site, campaign.organizer_a)
+
+    page.goto(live_site + f"/campaign/competitions/{campaign.competition.pk}/")
+    trend = page.locator('.campaign-chart[data-chart="trend"]')
+    expect(trend).to_have_attribute("data-rendered", "true")
+    expect(trend.locator("svg")).to_have_count(1)
+    expect(page.locator('[data-kpi="rate"]')).to_have_text("15.0%")
+    expect(page.locator("#unit-table")).not_to_contain_text("B School")
+    shoot(page, "campaign/01-statistics")
+
+    page.goto(live_site + f"/campaign/competitions/{campaign.competition.pk}/lagging/?threshold=30")
+    rows = page.locator("#lagging-table tbody tr")
+    expect(rows).to_have_count(2)  # A Office 0%, A Site 20%
+    page.locator("#lagging-table").get_by_label("A Office").uncheck()
+    page.locator("textarea[name=message]").fill("请本周内组织职工参加答题")
+    page.locator("input[name=threshold]").last.fill("40")
+    page.get_by_role("button", name="发送提醒").click()
+    expect(page.locator(".message--success")).to_contain_text("1")
+    expect(page.locator("#history-table")).to_contain_text("A Site")
+    shoot(page, "campaign/02-lagging-and-history")
+    with quiet(live_site):
+        assert list(Notice.objects.values_list("organization__name", flat=True)) == ["A Site"]
+
+    page.goto(live_site + f"/campaign/competitions/{campaign.competition.pk}/items/")
+    expect(page.locator('.campaign-chart[data-chart="rates"]')).to_have_attribute("data-rendered", "true")
+    shoot(page, "campaign/03-item-analysis")
+    assert errors == []
+    desktop.close()
+
+    log_in(phone, live_site, campaign.people.u3)
+    phone.goto(live_site + "/")
+    notice = phone.locator(".campaign-notice")
+    expect(notice).to_contain_text("请本周内组织职工参加答题")
+    expect(notice).to_contain_text("A Site")
+    shoot(phone, "campaign/04-home-notice")
