@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# e.g. make bench BENCH_ARGS="--quick" or BENCH_ARGS="--soak 600 --participants 10000 --ramp 300"
+BENCH_ARGS ?=
 
 .PHONY: run serve setup install test lint format lock messages bench clean
 
@@ -53,7 +55,7 @@ messages:
 	for app in accounts core quiz leaderboard campaign web; do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete); done
 
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

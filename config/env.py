@@ -48,6 +48,18 @@ def database_from_env(base_dir) -> dict:
     url = env_str("DATABASE_URL")
     if url:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True)
+        pool_size = env_int("DB_POOL_MAX_SIZE", 0)
+        if pool_size > 0:
+            # Under ASGI every request runs in a thread of its own, so persistent connections do not
+            # help and the connection count follows the load until PostgreSQL refuses ("too many
+            # clients"). A bounded pool per process (psycopg_pool) keeps it fixed, makes a busy
+            # request wait instead of fail, and saves a connection set-up per request (BENCHMARKS.md).
+            config["CONN_MAX_AGE"] = 0
+            config.setdefault("OPTIONS", {})["pool"] = {
+                "min_size": min(2, pool_size),
+                "max_size": pool_size,
+                "timeout": env_int("DB_POOL_TIMEOUT", 20),
+            }
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",

@@ -4,9 +4,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import apis as core_apis
+from core import views as core_views
 
 api_v1 = [
     path("health/", core_apis.HealthApi.as_view(), name="health"),
+    # The benchmark's floor (bench/, BENCHMARKS.md): bare Django, no DRF, no database.
+    path("bench/baseline/", core_views.bench_baseline, name="bench-baseline"),
     path("ready/", core_apis.ReadyApi.as_view(), name="ready"),
     path("", include("accounts.urls")),
     path("", include("quiz.urls")),

@@ -1,0 +1,242 @@
+"""`make bench`: bring up the recommended production topology on this machine and measure it.
+
+PostgreSQL (a scratch database, dropped at the end), a private Redis on --redis-port, one ASGI
+server process per core (daphne, or uvicorn with --server) behind nginx, production settings.
+Then, against that one server, in one run: the bare baseline H, the start-and-submit cycle
+(saturation, then 70 % of it), ranking reads, the live dashboards' fan-out and lag, a crowd with
+think time, a profile of the submit cycle, a memory soak, and the other ASGI server on H and the
+cycle. Prints one table and writes it to BENCHMARKS.md (between the generated-section markers).
+
+    make bench                       # the default run, under ~10 minutes
+    make bench BENCH_ARGS=--quick    # a short smoke run (~3 minutes), written to bench/out/
+    .venv/bin/python bench/run.py --soak 600 --participants 10000 --ramp 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import phases, report  # noqa: E402
+from bench.topology import (  # noqa: E402
+    ROOT,
+    AppServers,
+    BenchError,
+    Nginx,
+    Redis,
+    Sampler,
+    ScratchDatabase,
+    ensure_nginx,
+)
+
+ALL_PHASES = ["baseline", "cycle", "rankings", "ws", "crowd", "profile", "soak", "compare"]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="short smoke run; writes bench/out/quick.md")
+    parser.add_argument("--users", type=int, help="participants seeded (default 20000; quick 3000)")
+    parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument("--participants", type=int, help="simulated crowd (default 3000; quick 300)")
+    parser.add_argument("--ramp", type=float, help="seconds over which the crowd arrives (default 60; quick 10)")
+    parser.add_argument("--think", default="2,5", help="think time per question, min,max seconds")
+    parser.add_argument("--dashboards", type=int, help="connected dashboards K (default 1000; quick 100)")
+    parser.add_argument("--soak", type=float, help="memory soak seconds (default 90; quick 15; 600 for the target)")
+    parser.add_argument("--duration", type=float, help="seconds per closed-loop measurement (default 12; quick 5)")
+    parser.add_argument("--concurrency", type=int, default=32, help="closed-loop connections")
+    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne", help="primary ASGI server")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2, help="ASGI processes (default: cores)")
+    parser.add_argument("--nginx-workers", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8090, help="nginx's port on 127.0.0.1")
+    parser.add_argument("--base-port", type=int, default=8101, help="first ASGI server port")
+    parser.add_argument("--redis-port", type=int, default=6390)
+    parser.add_argument("--db-name", default="quiz_bench_run")
+    parser.add_argument("--only", help=f"comma-separated subset of {','.join(ALL_PHASES)}")
+    parser.add_argument("--skip", default="", help="comma-separated phases to leave out")
+    parser.add_argument("--db-pool", type=int, default=10, metavar="N",
+                        help="DB_POOL_MAX_SIZE per ASGI process (default 10; 0 = a connection per request)")
+    parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra environment for the ASGI processes (e.g. DB_CONN_MAX_AGE=0), repeatable")
+    parser.add_argument("--output", help="report file (default BENCHMARKS.md; quick: bench/out/quick.md)")
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database and the work directory (logs, raw results)")
+    parser.add_argument("--label", default="", help="a note printed with the results (what this run changes)")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    defaults = {
+        "users": 3000 if quick else 20000,
+        "participants": 300 if quick else 3000,
+        "ramp": 10.0 if quick else 60.0,
+        "dashboards": 100 if quick else 1000,
+        "soak": 15.0 if quick else 90.0,
+        "duration": 5.0 if quick else 12.0,
+    }
+    for key, value in defaults.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    low, high = (float(x) for x in args.think.split(","))
+    args.think = (low, high)
+    args.users = max(args.users, args.participants + 100)
+    chosen = args.only.split(",") if args.only else list(ALL_PHASES)
+    skipped = set(filter(None, args.skip.split(",")))
+    unknown = (set(chosen) | skipped) - set(ALL_PHASES)
+    if unknown:
+        parser.error(f"unknown phases: {', '.join(sorted(unknown))}")
+    args.phases = [p for p in ALL_PHASES if p in chosen and p not in skipped]
+    if args.output is None:
+        args.output = str(ROOT / ("bench/out/quick.md" if quick or args.only else "BENCHMARKS.md"))
+    return args
+
+
+class Bench:
+    """The run's topology and context; phases.py measures, report.py writes."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.workdir = Path(tempfile.mkdtemp(prefix="quiz-bench-"))
+        self.base_url = f"http://127.0.0.1:{args.port}"
+        self.db = ScratchDatabase(args.db_name)
+        self.redis = Redis(args.redis_port, self.workdir)
+        self.sampler = Sampler()
+        self.servers: AppServers | None = None
+        self.nginx: Nginx | None = None
+        self.token_file = self.workdir / "tokens.json"
+        self.seed: dict = {}
+        self.available: dict[str, bool] = {}
+        self.unavailable: list[str] = []
+        self.rows: list[dict] = []
+        self.sections: dict = {}
+        self.notes: list[str] = []
+        self.user_offset = 0
+        self.ports = [args.base_port + i for i in range(args.processes)]
+        self.started_at = time.time()
+        self.start_load = os.getloadavg()[0]
+        extra = dict(item.split("=", 1) for item in args.server_env)
+        self.server_env = {
+            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}},
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DATABASE_URL": self.db.url,
+            "REDIS_URL": f"redis://127.0.0.1:{args.redis_port}/0",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # Plain HTTP on loopback: in production TLS ends at nginx and SSL redirect stays on.
+            "SECURE_SSL_REDIRECT": "0",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            "DB_POOL_MAX_SIZE": str(args.db_pool),
+            **extra,
+        }
+
+    # --- lifecycle -----------------------------------------------------------------------------
+    def log(self, message: str) -> None:
+        print(f"[bench {time.time() - self.started_at:6.1f}s] {message}", flush=True)
+
+    def manage(self, *argv: str, timeout: float = 900) -> None:
+        subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, env=self.server_env, check=True, timeout=timeout)
+
+    def setup(self) -> None:
+        args = self.args
+        nginx_binary = ensure_nginx()
+        self.log(f"scratch database {self.db.name} on 127.0.0.1:5432")
+        self.db.create()
+        self.log("migrating (production settings)")
+        self.manage("migrate", "--noinput", "-v0")
+        self.log(f"seeding {args.users} users, {args.questions} questions (bulk)")
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "bench.seed", "--users", str(args.users), "--questions", str(args.questions),
+             "--admins", "20", "--out", str(self.token_file)],
+            cwd=ROOT, env=self.server_env, check=True, timeout=900,
+        )
+        self.seed = json.loads(self.token_file.read_text())
+        self.seed_seconds = time.perf_counter() - started
+        self.log(f"redis-server on 127.0.0.1:{args.redis_port}")
+        self.redis.start()
+        self.start_servers(args.server)
+        self.nginx = Nginx(nginx_binary, args.port, self.ports, self.workdir, workers=args.nginx_workers)
+        self.nginx.start()
+        self.sampler.start()
+        self.sampler.watch("nginx", self.nginx.pids)
+        self.sampler.watch("redis", [self.redis.pid])
+        self.sampler.count_backends = self.db.backends
+        self.log(f"nginx on {self.base_url} -> {', '.join(map(str, self.ports))}")
+
+    def start_servers(self, kind: str) -> None:
+        if self.servers is not None:
+            self.sampler.unwatch("servers")
+            self.servers.stop()
+        self.log(f"starting {self.args.processes} {kind} processes")
+        self.servers = AppServers(kind, self.ports, self.server_env, self.workdir)
+        self.servers.start()
+        self.sampler.watch("servers", self.servers.pids)
+
+    def teardown(self) -> None:
+        self.sampler.stop()
+        for name, action in [
+            ("nginx", lambda: self.nginx and self.nginx.stop()),
+            ("servers", lambda: self.servers and self.servers.stop()),
+            ("redis", self.redis.stop),
+        ]:
+            try:
+                action()
+            except Exception as exc:  # noqa: BLE001 - tear down the rest whatever happens
+                print(f"[bench] stopping {name} failed: {exc}", file=sys.stderr)
+        if not self.args.keep:
+            try:
+                self.db.drop()
+            except Exception as exc:  # noqa: BLE001
+                print(f"[bench] dropping {self.db.name} failed: {exc}", file=sys.stderr)
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def take_users(self, count: int) -> int:
+        """A fresh slice of the seeded participants (round robin), so throttles and quotas stay clear."""
+        offset = self.user_offset
+        self.user_offset = (self.user_offset + count) % len(self.seed["participants"])
+        return offset
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    bench = Bench(args)
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    failed = None
+    try:
+        bench.setup()
+        phases.run_all(bench)
+    except KeyboardInterrupt:
+        failed = "interrupted"
+    except (BenchError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        failed = str(exc)
+        if bench.servers is not None:
+            print(bench.servers.log_tail(), file=sys.stderr)
+    finally:
+        bench.log("tearing down (nginx, servers, redis, scratch database)")
+        bench.teardown()
+    text = report.render(bench, failed=failed)
+    print(text)
+    if not args.no_write and bench.rows:
+        report.write(Path(args.output), text)
+        bench.log(f"written to {args.output}")
+    if failed:
+        print(f"bench failed: {failed}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Files and settings the benchmark's topology depends on: nginx's config, the run's options, the DB pool."""
+
+from bench.run import parse_args
+from bench.topology import Nginx, read_proc_stat
+
+
+def test_nginx_config_balances_over_every_process_and_upgrades_websockets(tmp_path):
+    conf = Nginx("nginx", 8090, [8101, 8102], tmp_path).render().read_text()
+
+    assert "server 127.0.0.1:8101 max_fails=0;" in conf and "server 127.0.0.1:8102 max_fails=0;" in conf
+    assert "listen 127.0.0.1:8090" in conf
+    assert "proxy_set_header Upgrade $http_upgrade;" in conf
+    assert "proxy_set_header Connection $connection_upgrade;" in conf
+    assert "@@" not in conf
+
+
+def test_quick_run_is_small_and_seeds_enough_users_for_the_crowd():
+    args = parse_args(["--quick", "--participants", "5000"])
+
+    assert args.dashboards == 100 and args.duration == 5.0
+    assert args.users >= 5100
+    assert args.output.endswith("bench/out/quick.md")
+
+
+def test_only_and_skip_choose_the_phases_in_run_order():
+    args = parse_args(["--only", "ws,baseline,cycle", "--skip", "cycle"])
+
+    assert args.phases == ["baseline", "ws"]
+
+
+def test_proc_stat_reads_this_process_memory_and_cpu():
+    import os
+
+    cpu, rss_kib = read_proc_stat(os.getpid())
+
+    assert cpu > 0 and rss_kib > 10_000
