@@ -18,9 +18,10 @@ Import the fixtures into a conftest (`from tests.browser import browser, phone, 
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,8 @@ def shoot(page, name: str, *, full_page: bool = True) -> Path:
     """Save a screenshot as test-artifacts/<name>.png and return its path."""
     path = ARTIFACTS / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
+    if full_page:  # from the top, so that a sticky header is drawn where it belongs
+        page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=full_page)
     return path
 
@@ -69,7 +72,16 @@ class LiveSite:
         self.db_lock = threading.RLock() if shared else _NoLock()
         lock = self.db_lock
 
+        active = self.active_requests = {}
+
         class LockedServer(ThreadedWSGIServer):
+            def process_request_thread(self, request, client_address):
+                active[threading.current_thread()] = request
+                try:
+                    super().process_request_thread(request, client_address)
+                finally:
+                    active.pop(threading.current_thread(), None)
+
             def set_app(self, application):
                 def locked(environ, start_response):
                     with lock:
@@ -110,6 +122,12 @@ class LiveSite:
 
     def stop(self) -> None:
         self.thread.terminate()
+        # A browser's keep-alive connections hold request threads that use the shared database
+        # connection when they end: end them before it stops being shareable.
+        for request_thread, sock in list(self.active_requests.items()):
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            request_thread.join(timeout=5)
         for conn in self.thread.connections_override.values():
             conn.dec_thread_sharing()
 

@@ -80,8 +80,14 @@ def _draws_chinese(face: FontFace) -> bool:
         font = ImageFont.truetype(face.path, 48, index=face.index)
     except OSError:
         return False
-    missing = font.getmask("\U0010fffd").tobytes()
-    return all(font.getmask(char).tobytes() != missing for char in "安全证书")
+    missing = _glyph(font, "\U0010fffd")
+    return all(_glyph(font, char) != missing for char in "安全证书")
+
+
+def _glyph(font: ImageFont.FreeTypeFont, char: str) -> bytes:
+    image = Image.new("L", (64, 64))
+    ImageDraw.Draw(image).text((4, 0), char, font=font, fill=255)
+    return image.tobytes()
 
 
 def _fontconfig_candidates() -> list[str]:

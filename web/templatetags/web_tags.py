@@ -14,6 +14,8 @@ def duration(seconds: int | None) -> str:
         return ""
     seconds = max(0, int(seconds))
     minutes, rest = divmod(seconds, 60)
+    if minutes and not rest:
+        return _("%(minutes)d min") % {"minutes": minutes}
     if minutes:
         return _("%(minutes)d min %(seconds)02d s") % {"minutes": minutes, "seconds": rest}
     return _("%(seconds)d s") % {"seconds": rest}
