@@ -153,6 +153,15 @@ def add_row(bench, name: str, result: dict | None, window: Window | None, *, ops
         row["per_label"] = {label: summarize(values) for label, values in result["latencies"].items()}
     if window is not None:
         row["srv_cpu"] = bench.sampler.cpu_cores("servers", window.start, window.end)
+        done = sum(result["ok"].values()) if result is not None else 0
+        if done:
+            span = window.end - window.start
+            # CPU milliseconds per successful request, by process group: unlike req/s, this hardly
+            # changes when other work shares the cores.
+            row["cpu_ms"] = {
+                group: (bench.sampler.cpu_cores(group, window.start, window.end) or 0) * span * 1000 / done
+                for group in ("servers", "postgres", "redis", "nginx")
+            }
         row["rss_proc"], row["rss_total"] = bench.sampler.peak_rss_mib("servers", window.start, window.end)
         row["db_conns"] = bench.sampler.peak_backends(window.start, window.end)
         if ops:
@@ -210,6 +219,19 @@ def probe(bench) -> None:
     bench.probe_status["stats"] = status
     avail["ws"] = probe_ws(bench, admin)
     bench.log("available: " + ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in avail.items()))
+
+
+def sql_census(bench) -> None:
+    """The SQL statements of each benchmarked request, captured in-process (bench/queries.py)."""
+    if not bench.available.get("start"):
+        return
+    done = subprocess.run([sys.executable, "-m", "bench.queries", str(bench.token_file)], cwd=ROOT,
+                          env=bench.server_env, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        bench.notes.append("The SQL census failed: " + (done.stderr.strip().splitlines() or ["?"])[-1])
+        return
+    bench.sections["sql"] = json.loads(done.stdout.strip().splitlines()[-1])
+    bench.log("SQL per request: " + ", ".join(f"{k} {v['queries']}" for k, v in bench.sections["sql"].items()))
 
 
 def probe_ws(bench, token: str) -> bool:
@@ -468,6 +490,31 @@ def phase_crowd(bench) -> None:
                            f"answered {bench.probe_status.get('answer')} when probed.")
 
 
+def _py_spy(py_spy: Path, pids: list[int], seconds: int, out_dir: Path, mode: str) -> tuple[list, list[str]]:
+    """Record every server process for `seconds`: mode "cpu" samples the thread holding the GIL,
+    mode "wall" every thread, waiting ones included. Returns (collapsed stacks, errors)."""
+    flags = ["--gil"] if mode == "cpu" else ["--idle"]
+    spies, outs = [], []
+    for pid in pids:
+        out = out_dir / f"pyspy-{mode}-{pid}.txt"
+        outs.append(out)
+        spies.append(subprocess.Popen(
+            [str(py_spy), "record", "-p", str(pid), "-d", str(seconds), "-r", "100", "-f", "raw", "-o", str(out),
+             "--nonblocking", *flags],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        ))
+    errors = []
+    for spy in spies:
+        _, err = spy.communicate(timeout=seconds + 60)
+        if spy.returncode != 0:
+            errors.append(err.strip().splitlines()[-1] if err.strip() else f"exit {spy.returncode}")
+    stacks = []
+    for out in outs:
+        if out.exists():
+            stacks.extend(profile.parse_collapsed(out.read_text().splitlines()))
+    return stacks, errors
+
+
 def phase_profile(bench) -> None:
     if not bench.available.get("cycle"):
         unavailable(bench, "profile of the submit cycle", "no attempt endpoints")
@@ -477,40 +524,32 @@ def phase_profile(bench) -> None:
         unavailable(bench, "profile of the submit cycle", "py-spy is not installed (make install)")
         return
     seconds = max(int(bench.args.duration), 5)
-    outs, spies = [], []
     spec = {"kind": "cycle", "competition": bench.seed["competition"], "concurrency": bench.args.concurrency,
-            "connections": bench.args.concurrency, "duration": seconds + 2, "token_offset": bench.take_users(20000)}
+            "connections": bench.args.concurrency, "duration": 2 * seconds + 4, "token_offset": bench.take_users(20000)}
     spec_path = bench.workdir / "profile-spec.json"
     spec_path.write_text(json.dumps({"base_url": bench.base_url, "token_file": str(bench.token_file), **spec}))
     load = subprocess.Popen([sys.executable, "-m", "bench.loadgen", str(spec_path), str(spec_path.with_suffix(".out"))], cwd=ROOT)
-    time.sleep(1.0)
-    for pid in bench.servers.pids:
-        out = bench.workdir / f"pyspy-{pid}.txt"
-        outs.append(out)
-        spies.append(subprocess.Popen(
-            [str(py_spy), "record", "-p", str(pid), "-d", str(seconds), "-r", "100", "-f", "raw", "-o", str(out), "--nonblocking"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        ))
-    errors = []
-    for spy in spies:
-        _, err = spy.communicate(timeout=seconds + 60)
-        if spy.returncode != 0:
-            errors.append(err.strip().splitlines()[-1] if err.strip() else f"exit {spy.returncode}")
-    load.wait(timeout=seconds + 90)
-    stacks = []
-    for out in outs:
-        if out.exists():
-            stacks.extend(profile.parse_collapsed(out.read_text().splitlines()))
-    if not stacks:
-        unavailable(bench, "profile of the submit cycle", f"py-spy recorded nothing ({'; '.join(errors)})")
+    try:
+        time.sleep(1.0)
+        cpu, cpu_errors = _py_spy(py_spy, bench.servers.pids, seconds, bench.workdir, "cpu")
+        wall, wall_errors = _py_spy(py_spy, bench.servers.pids, seconds, bench.workdir, "wall")
+    finally:
+        load.wait(timeout=2 * seconds + 90)
+    if not cpu:
+        unavailable(bench, "profile of the submit cycle", f"py-spy recorded nothing ({'; '.join(cpu_errors + wall_errors)})")
         return
+    # Wall clock of the request threads only (not the event loop waiting for sockets, not idle pool threads).
+    requests = [(frames, n) for frames, n in wall if any("dispatch (rest_framework/views.py" in f for f in frames)]
     bench.sections["profile"] = {
-        "seconds": seconds, "samples": sum(count for _f, count in stacks),
-        "packages": profile.by_package(stacks)[:14],
-        "functions": profile.inclusive(stacks, keep=profile.interesting)[:28],
+        "seconds": seconds, "samples": sum(n for _f, n in cpu),
+        "packages": profile.by_package(cpu)[:14],
+        "functions": profile.inclusive(cpu, keep=profile.interesting)[:30],
+        "wall_samples": sum(n for _f, n in requests),
+        "wall_packages": profile.by_package(requests)[:10],
+        "wall_functions": profile.inclusive(requests, keep=profile.interesting)[:16],
     }
     top = bench.sections["profile"]["packages"][:4]
-    bench.log("profile: " + ", ".join(f"{name} {share * 100:.0f} %" for name, _n, share in top))
+    bench.log("profile (CPU): " + ", ".join(f"{name} {share * 100:.0f} %" for name, _n, share in top))
 
 
 def phase_soak(bench) -> None:
@@ -566,6 +605,7 @@ PHASES = {
 
 def run_all(bench) -> None:
     probe(bench)
+    sql_census(bench)
     for name in bench.args.phases:
         if name != "baseline" and "h" not in bench.sections and "baseline" not in bench.args.phases:
             phase_baseline(bench)

@@ -69,16 +69,25 @@ def _rss(row: dict) -> str:
     return f"{row['rss_proc']:.0f} ({row['rss_total']:.0f})"
 
 
+def _cpu_ms(cpu: dict | None) -> str:
+    if not cpu:
+        return "–"
+    parts = [cpu.get(group) or 0 for group in ("servers", "postgres", "redis", "nginx")]
+    return f"{sum(parts):.1f} = " + " + ".join(f"{p:.2f}" if p < 1 else f"{p:.1f}" for p in parts)
+
+
 def main_table(rows: list[dict]) -> str:
     headers = ["measurement", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "vs H", "SQL xact/op", "Redis cmds/op",
-               "servers' CPU (cores)", "generator CPU (cores)", "peak RSS MiB/process (sum)", "peak DB connections"]
+               "CPU ms/request: app + PostgreSQL + Redis + nginx", "servers' CPU (cores)", "generator CPU (cores)",
+               "peak RSS MiB/process (sum)", "peak DB connections"]
     body = []
     for row in rows:
         body.append([
             row["name"], fmt_num(row.get("rps")), fmt_ms(row.get("p50")), fmt_ms(row.get("p95")), fmt_ms(row.get("p99")),
             fmt_num(row.get("errors", 0)), fmt_ratio(row.get("ratio")), fmt_num(row.get("sql_per_op"), 2) if row.get("sql_per_op") is not None else "–",
             fmt_num(row.get("redis_per_op"), 1) if row.get("redis_per_op") is not None else "–",
-            _cores(row.get("srv_cpu")), _cores(row.get("gen_cpu")), _rss(row), fmt_num(row.get("db_conns")),
+            _cpu_ms(row.get("cpu_ms")), _cores(row.get("srv_cpu")), _cores(row.get("gen_cpu")), _rss(row),
+            fmt_num(row.get("db_conns")),
         ])
     return markdown_table(headers, body)
 
@@ -219,16 +228,29 @@ def render(bench, failed: str | None = None) -> str:
                   f"{soak['last'] or 0:.0f} MiB, peak {soak['peak'] or 0:.0f} MiB, trend after warm-up "
                   f"{soak['slope_mib_per_min'] or 0:+.2f} MiB/min. Samples (s, MiB): "
                   + ", ".join(f"{t}: {v:.0f}" for t, v in soak["series"]), ""]
+    sql = bench.sections.get("sql")
+    if sql:
+        lines += ["### SQL statements per request (captured in-process, production settings, real PostgreSQL and Redis)", "",
+                  markdown_table(["request", "status", "statements"], [[name, str(v["status"]), str(v["queries"])] for name, v in sql.items()]),
+                  "", "<details><summary>The statements</summary>", ""]
+        for name, value in sql.items():
+            statements = [" ".join(q.split())[:220] for q in value["sql"]] or ["-- none"]
+            lines += [f"**{name}**", "", "```sql", *statements, "```", ""]
+        lines += ["</details>", ""]
     prof = bench.sections.get("profile")
     if prof:
-        lines += [f"### Profile of the start-and-submit cycle (py-spy, {prof['samples']:,} samples over {prof['seconds']} s, "
-                  "all server processes, active threads only)", "",
-                  "Where the time is spent, by the innermost frame's package:", "",
+        lines += [f"### Profile of the start-and-submit cycle under saturation (py-spy, all server processes, {prof['seconds']} s each)", "",
+                  f"CPU: the thread holding the GIL ({prof['samples']:,} samples), by the innermost frame's package:", "",
                   markdown_table(["package", "samples", "share"],
                                  [[name, fmt_num(n), f"{share * 100:.1f} %"] for name, n, share in prof["packages"]]),
-                  "", "Functions the samples pass through (inclusive), project code and the libraries that matter:", "",
+                  "", "CPU, functions the samples pass through (inclusive): project code and the libraries that matter:", "",
                   markdown_table(["function", "samples", "share"],
                                  [[f"`{label}`", fmt_num(n), f"{share * 100:.1f} %"] for label, n, share in prof["functions"]]),
+                  "", f"Wall clock of the request threads, waiting included ({prof['wall_samples']:,} samples):", "",
+                  markdown_table(["package", "samples", "share"],
+                                 [[name, fmt_num(n), f"{share * 100:.1f} %"] for name, n, share in prof["wall_packages"]]),
+                  "", markdown_table(["function (wall clock, inclusive)", "samples", "share"],
+                                     [[f"`{label}`", fmt_num(n), f"{share * 100:.1f} %"] for label, n, share in prof["wall_functions"]]),
                   ""]
     lines += ["### Targets", "", markdown_table(["target", "measured", "verdict"], targets(bench)), ""]
     missing = list(bench.unavailable) + list(bench.notes)

@@ -169,7 +169,7 @@ class Bench:
         self.sampler.start()
         self.sampler.watch("nginx", self.nginx.pids)
         self.sampler.watch("redis", [self.redis.pid])
-        self.sampler.count_backends = self.db.backends
+        self.sampler.backend_pids = self.db.backends
         self.log(f"nginx on {self.base_url} -> {', '.join(map(str, self.ports))}")
 
     def start_servers(self, kind: str) -> None:

@@ -180,9 +180,10 @@ class ScratchDatabase:
             ).fetchone()
         return int(row[0]) if row else 0
 
-    def backends(self) -> int:
-        rows = self._execute(f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{self.name}'")
-        return int(rows[0][0])
+    def backends(self) -> list[int]:
+        """Process ids of the PostgreSQL backends connected to the scratch database."""
+        rows = self._execute(f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.name}'")
+        return [int(row[0]) for row in rows]
 
 
 @dataclass
@@ -327,7 +328,7 @@ class Sampler(threading.Thread):
         self._stop = threading.Event()
         self._lock = threading.Lock()
         # PostgreSQL connections of the scratch database, polled once a second when set.
-        self.count_backends = None
+        self.backend_pids = None
         self.backends: list[tuple[float, int]] = []
 
     def watch(self, group: str, pids: list[int]) -> None:
@@ -355,15 +356,20 @@ class Sampler(threading.Thread):
         last_backends = 0.0
         while not self._stop.is_set():
             self.sample_once()
-            if self.count_backends is not None and time.time() - last_backends >= 1.0:
+            if self.backend_pids is not None and time.time() - last_backends >= 1.0:
                 last_backends = time.time()
                 try:
-                    count = self.count_backends()
+                    pids = self.backend_pids()
                 except Exception:  # noqa: BLE001 - a missed reading is no reason to stop sampling
-                    count = None
-                if count is not None:
+                    pids = None
+                if pids is not None:
                     with self._lock:
-                        self.backends.append((last_backends, count))
+                        self.backends.append((last_backends, len(pids)))
+                        # Pooled backends live long enough to be sampled; a backend that lives for one
+                        # request only is partly missed, so PostgreSQL's CPU is a lower bound then.
+                        known = set(self.groups.get("postgres", []))
+                        alive = [pid for pid in known if os.path.exists(f"/proc/{pid}")]
+                        self.groups["postgres"] = alive + [pid for pid in pids if pid not in known]
             self._stop.wait(self.interval)
 
     def peak_backends(self, start: float, end: float) -> int | None:
