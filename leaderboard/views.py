@@ -63,6 +63,7 @@ def dashboard_competition(request: HttpRequest, competition_id: int) -> HttpResp
             "refused": _("Live updates unavailable"),
             "participants": _("Participants"),
             "attempts": _("Attempts"),
+            "points": _("Points"),
             "rate": _("Participation rate"),
             "updated": _("Updated"),
             "noTarget": _("no target"),

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+SERVER_APPLICATION_NAME = "quiz-test-daphne"
 
 
 def free_port() -> int:
@@ -30,7 +31,8 @@ def server_env(**extra: str) -> dict[str, str]:
     db = connection.settings_dict
     user = db.get("USER") or "postgres"
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    url = f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    url = f"postgres://{user}{password}@{host}:{port}/{db['NAME']}?application_name={SERVER_APPLICATION_NAME}"
     run = uuid.uuid4().hex[:8]
     env = {
         **os.environ,
@@ -85,3 +87,20 @@ def daphne_server(env: dict[str, str] | None = None, log_path: Path | None = Non
             process.wait()
         if log_path:
             log.close()
+        _wait_for_other_sessions_to_end()
+
+
+def _wait_for_other_sessions_to_end(timeout: float = 5.0) -> None:
+    """PostgreSQL ends a dead client's backend a moment later; the test database is dropped after us."""
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+                [SERVER_APPLICATION_NAME],
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.1)

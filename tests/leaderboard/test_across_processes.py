@@ -22,8 +22,6 @@ def _submit_through(base: str, token: str, competition_id: int) -> dict:
     headers = {"Authorization": f"Token {token}"}
     with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
         started = client.post(f"/api/v1/competitions/{competition_id}/attempts/")
-        if started.status_code in (404, 405):
-            pytest.skip("the attempt API (issue 4) is not in this checkout yet")
         assert started.status_code == 201, started.text
         attempt = started.json()
         answers = [{"question": q["id"], "selected": ["B"]} for q in attempt["questions"]]

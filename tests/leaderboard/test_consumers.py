@@ -9,6 +9,8 @@ from channels.testing import WebsocketCommunicator
 from rest_framework.authtoken.models import Token
 
 from config.asgi import application
+from leaderboard.services import leaderboard_record_submission
+from leaderboard.store import get_store
 from tests.factories import UserFactory
 from tests.leaderboard.helpers import make_competition, record_submission
 
@@ -43,10 +45,23 @@ async def _collect(communicator: WebsocketCommunicator, seconds: float) -> list[
     return messages
 
 
-def _submit_many(users, competition, score: int) -> float:
+def _prepare_burst(users, competition, score: int) -> list[int]:
+    """With Redis, a submission reaches dashboards through its hook: write the attempts first and
+    fire the 50 hooks as the burst (a loaded CI machine writes 50 attempts slower than a second).
+    The embedded store reads the database itself, so there the writes are the burst."""
+    if get_store().reads_use_database:
+        return []
+    return [record_submission(user=user, competition=competition, score=score, hook=False).pk for user in users]
+
+
+def _burst(users, competition, score: int, attempt_ids: list[int]) -> float:
     started = time.monotonic()
-    for user in users:
-        record_submission(user=user, competition=competition, score=score)
+    if attempt_ids:
+        for attempt_id in attempt_ids:
+            leaderboard_record_submission(attempt_id=attempt_id)
+    else:
+        for user in users:
+            record_submission(user=user, competition=competition, score=score)
     return time.monotonic() - started
 
 
@@ -143,10 +158,11 @@ async def test_fifty_submissions_within_a_second_produce_at_most_two_messages_wi
     users = await database_sync_to_async(
         lambda: [UserFactory(region=live_setup["linxia_city"]) for _ in range(50)]
     )()
+    attempt_ids = await database_sync_to_async(_prepare_burst)(users, competition, 10)
     communicator = await _connect(competition.pk, live_setup["admin"])
     try:
         first = await communicator.receive_json_from(timeout=5)
-        elapsed = await database_sync_to_async(_submit_many)(users, competition, 10)
+        elapsed = await database_sync_to_async(_burst)(users, competition, 10, attempt_ids)
         updates = await _collect(communicator, 2.5)
     finally:
         await communicator.disconnect()

@@ -200,3 +200,25 @@ def test_timeline_is_cumulative_per_step_and_scoped(linxia, make_client, setting
     assert [(p["participants"], p["attempts"]) for p in admin["points"]] == [(1, 2), (3, 4)]
     assert [(p["participants"], p["attempts"]) for p in organizer["points"]] == [(1, 2), (2, 3)]
     assert admin["points"][1]["at"] == timezone.localtime(base + timedelta(seconds=600)).isoformat()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_through_the_attempt_api_reaches_rankings_and_stats_after_commit(linxia, make_client):
+    from tests.leaderboard.helpers import competition_with_bank
+
+    competition = competition_with_bank(questions=5)
+    person = _person(linxia["dongxiang"], linxia["dongxiang"].organizations.first(), name="马六")
+    client = make_client(person)
+    attempt = client.post(f"/api/v1/competitions/{competition.pk}/attempts/").json()
+    answers = [{"question": q["id"], "selected": ["B"]} for q in attempt["questions"][:3]]
+    answers += [{"question": q["id"], "selected": ["A"]} for q in attempt["questions"][3:]]
+    result = client.post(f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": answers}, format="json").json()
+    client.post(f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": answers}, format="json")  # a retry
+
+    ranking = client.get(f"/api/v1/competitions/{competition.pk}/leaderboard/").json()
+    stats = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
+    assert result["score"] == 30
+    assert ranking["entries"] == [
+        {"rank": 1, "id": person.pk, "name": "马六", "points": 30, "best_score": 30, "attempts": 1}
+    ]
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (1, 1, 30)

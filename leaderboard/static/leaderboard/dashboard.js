@@ -80,7 +80,7 @@
       setValue(row.querySelector('[data-field="points"]'), numberFormat.format(region.points));
       row.querySelector('[data-field="rate"]').textContent = rateText(region.participation_rate);
       row.querySelector(".lb-narrow-only").textContent =
-        text.attempts + " " + numberFormat.format(region.attempts) + " · " + numberFormat.format(region.points);
+        text.attempts + " " + numberFormat.format(region.attempts) + " · " + text.points + " " + numberFormat.format(region.points);
       var pct = Math.min(100, (region.participation_rate || 0) * 100);
       row.querySelector(".lb-bar__fill").style.width = pct.toFixed(1) + "%";
       row.title = region.name + " · " + text.rate + " " + rateText(region.participation_rate) +
@@ -114,7 +114,7 @@
       grid: { left: 48, right: 16, top: 32, bottom: 28 },
       tooltip: { trigger: "axis" },
       legend: { top: 0, data: [text.participants, text.attempts] },
-      xAxis: { type: "time" },
+      xAxis: { type: "time", axisLabel: { hideOverlap: true, formatter: { day: "{MM}-{dd}", hour: "{HH}:{mm}", minute: "{HH}:{mm}" } } },
       yAxis: { type: "value", minInterval: 1 },
       series: [
         { name: text.participants, type: "line", showSymbol: false, step: false, areaStyle: { opacity: 0.08 },
@@ -124,8 +124,15 @@
       ]
     });
   }
+  var ratesEl = document.getElementById("lb-rates");
   function renderRates(regions) {
     if (!ratesChart) return;
+    // One bar per county: a scope of one county needs a short chart, the prefecture a taller one.
+    var height = Math.max(110, Math.min(320, 30 * regions.length + 40)) + "px";
+    if (ratesEl.style.height !== height) {
+      ratesEl.style.height = height;
+      ratesChart.resize();
+    }
     var ordered = regions.slice().sort(function (a, b) { return (a.participation_rate || 0) - (b.participation_rate || 0); });
     ratesChart.setOption({
       color: ["#0b4a82"],
