@@ -5,13 +5,16 @@ of the platform (e.g. the demo competition) adds its own function to SEED_STEPS.
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from quiz.models import QuestionBank
+from quiz.models import Competition, QuestionBank
 from quiz.services.banks import bank_create, bank_import
+from quiz.services.competitions import competition_create
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 # (bank name, language, description, file pattern under demo_data/)
@@ -56,7 +59,60 @@ def seed_demo_banks(data_dir: Path = DEMO_DATA) -> list[str]:
     return lines
 
 
-SEED_STEPS: list[Callable[[], list[str]]] = [seed_demo_banks]
+DEMO_COMPETITION_TITLE = "临夏州2026年“安全生产月”安全知识网络竞赛"
+DEMO_PRACTICE_TITLE = "安全知识练习"
+
+
+def seed_demo_competitions() -> list[str]:
+    """The demo competition (open from yesterday for 30 days: 10 questions, 600 s, 3 attempts a day,
+    10 points each, pass mark 60) and a practice competition, both drawing from the Chinese demo bank.
+
+    Idempotent by title: an existing competition is left as it is (its bank is added if missing).
+    """
+    bank = QuestionBank.objects.filter(name=DEMO_BANKS[0][0]).first()
+    if bank is None:
+        return [_("No Chinese demo bank: the demo competitions were not created.")]
+    now = timezone.now().replace(microsecond=0)
+    specs = [
+        {
+            "title": DEMO_COMPETITION_TITLE,
+            "description": (
+                "临夏回族自治州2026年“安全生产月”活动安全知识网络竞赛。每次随机抽取10道题，限时10分钟，每天可答3次。"
+            ),
+            "questions_per_attempt": 10,
+            "time_limit_seconds": 600,
+            "attempts_per_day": 3,
+            "points_per_correct": 10,
+            "pass_mark": 60,
+            "shuffle_options": True,
+        },
+        {
+            "title": DEMO_PRACTICE_TITLE,
+            "description": "随时练习，每答一题立即显示正确答案和解析，成绩不计入排名。",
+            "questions_per_attempt": 10,
+            "time_limit_seconds": 1800,
+            "attempts_per_day": 50,
+            "points_per_correct": 10,
+            "is_practice": True,
+        },
+    ]
+    lines = []
+    for spec in specs:
+        existing = Competition.objects.filter(title=spec["title"]).first()
+        if existing is not None:
+            existing.banks.add(bank)
+            lines.append(_("Competition “%(title)s” already exists.") % {"title": spec["title"]})
+            continue
+        ends_at = now + timedelta(days=30)
+        competition_create(banks=[bank], starts_at=now - timedelta(days=1), ends_at=ends_at, **spec)
+        lines.append(
+            _("Competition “%(title)s” created, open until %(end)s.")
+            % {"title": spec["title"], "end": timezone.localtime(ends_at).date()}
+        )
+    return lines
+
+
+SEED_STEPS: list[Callable[[], list[str]]] = [seed_demo_banks, seed_demo_competitions]
 
 
 def seed() -> list[str]:
