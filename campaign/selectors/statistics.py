@@ -15,15 +15,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
     Count,
-    Exists,
     IntegerField,
     Max,
-    OuterRef,
-    Q,
+    Min,
     QuerySet,
     Sum,
     Value,
@@ -241,6 +240,24 @@ def _campaign_days(*, competition: Competition, until: datetime, data_days: set[
     return sorted(days)
 
 
+def _first_days(attempts: QuerySet[Attempt]) -> dict[date, int]:
+    """How many people made their first counted attempt on each day.
+
+    One query: the people's first days (GROUP BY user) counted per day in an outer GROUP BY.
+    Django cannot aggregate over an aggregate, so the outer query wraps the ORM's own SQL; a
+    correlated "no earlier attempt" subquery would cost one index probe per attempt instead.
+    """
+    inner = attempts.values("user").annotate(first_day=Min("day")).values("first_day").order_by()
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT firsts.first_day, COUNT(*) FROM ({sql}) AS firsts GROUP BY firsts.first_day",  # noqa: S608
+            params,
+        )
+        rows = cursor.fetchall()
+    return {value if isinstance(value, date) else date.fromisoformat(str(value)): count for value, count in rows}
+
+
 def statistics_by_day(
     *, competition: Competition, scope: Region | None, as_of: datetime | None = None
 ) -> list[dict[str, Any]]:
@@ -251,19 +268,14 @@ def statistics_by_day(
     it by the scope's target.
     """
     base = submitted_attempts(competition=competition, region=scope, as_of=as_of)
-    earlier = base.filter(user=OuterRef("user"), day__lt=OuterRef("day"))
-    per_day = {
-        row["day"]: row
-        for row in base.annotate(returning=Exists(earlier))
-        .values("day")
-        .annotate(**_metric_aggregates(), new_participants=Count("user", distinct=True, filter=Q(returning=False)))
-    }
+    per_day = {row["day"]: row for row in base.values("day").annotate(**_metric_aggregates())}
+    new_per_day = _first_days(base)
     target = active_units(region=scope).aggregate(t=Coalesce(Sum("headcount_target"), 0))["t"]
     rows = []
     cumulative = 0
     for day in _campaign_days(competition=competition, until=as_of or timezone.now(), data_days=set(per_day)):
         row = per_day.get(day)
-        new = (row or {}).get("new_participants") or 0
+        new = new_per_day.get(day, 0)
         cumulative += new
         figures = _figures(row, 0)
         del figures["headcount_target"], figures["participation_rate"]
