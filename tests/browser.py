@@ -158,14 +158,21 @@ def live_site(transactional_db) -> Iterator[LiveSite]:
 
 @pytest.fixture
 def browser():
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop running in the test thread; the ORM calls the test
     # makes between page actions are plain synchronous calls all the same.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # While Playwright runs, the test thread sees another context, where Django would open a
+    # second database connection (an in-memory SQLite test database would then be shared by two
+    # connections, and PostgreSQL could not drop the test database at the end): keep the test's own.
+    own = {alias: connections[alias] for alias in connections}
     try:
         with sync_playwright() as playwright:
+            for alias, connection in own.items():
+                connections[alias] = connection
             chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
             try:
                 yield chromium

@@ -12,7 +12,7 @@ from quiz.models import Attempt, AttemptItem
 from quiz.services import attempts as attempt_services
 from tests.factories import UserFactory
 from tests.quiz.factories import CompetitionFactory
-from tests.web.conftest import SECRET_EXPLANATION
+from tests.web.conftest import SECRET_EXPLANATION, finish_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -22,17 +22,6 @@ def web(participant) -> Client:
     client = Client()
     client.force_login(participant)
     return client
-
-
-def _finish(user, competition, *, right: int) -> Attempt:
-    """Start and submit an attempt with the first `right` questions answered correctly, the rest wrong."""
-    attempt, _ = attempt_services.attempt_start(user=user, competition=competition)
-    answers = []
-    for n, item in enumerate(AttemptItem.objects.filter(attempt=attempt).order_by("position")):
-        wrong = [o["key"] for o in item.options if o["key"] not in item.correct][:1]
-        answers.append({"question": item.question_id, "selected": item.correct if n < right else wrong})
-    attempt, _ = attempt_services.attempt_submit(user=user, attempt_id=attempt.pk, answers=answers)
-    return attempt
 
 
 def _text(response) -> str:
@@ -76,9 +65,9 @@ def test_home_lists_open_competitions_but_not_drafts_or_closed(client, competiti
 
 
 def test_home_shows_my_points_rank_and_county_standing(web, participant, competition, linxia):
-    _finish(participant, competition, right=4)
+    finish_attempt(participant, competition, right=4)
     rival = UserFactory(region=linxia["dongxiang"])
-    _finish(rival, competition, right=5)
+    finish_attempt(rival, competition, right=5)
 
     html = _text(web.get("/"))
 
@@ -210,7 +199,7 @@ def test_logout_needs_post_and_logs_out(web):
 
 
 def test_competition_page_shows_rules_and_attempts_left_today(web, participant, competition):
-    _finish(participant, competition, right=1)
+    finish_attempt(participant, competition, right=1)
 
     html = _text(web.get(f"/competitions/{competition.pk}/"))
 
@@ -230,7 +219,7 @@ def test_competition_page_offers_resume_for_a_running_attempt(web, participant, 
 
 def test_competition_page_says_when_todays_attempts_are_used(web, participant, competition):
     for _ in range(3):
-        _finish(participant, competition, right=0)
+        finish_attempt(participant, competition, right=0)
 
     html = _text(web.get(f"/competitions/{competition.pk}/"))
 
@@ -275,7 +264,7 @@ def test_answering_page_of_a_closed_competition_sends_back_to_its_page(web, comp
 
 
 def test_result_shows_score_correct_count_rank_and_review_with_explanations(web, participant, competition):
-    attempt = _finish(participant, competition, right=3)
+    attempt = finish_attempt(participant, competition, right=3)
 
     html = _text(web.get(f"/attempts/{attempt.pk}/"))
 
@@ -320,15 +309,15 @@ def test_result_of_an_overdue_attempt_scores_it_as_it_stood(web, participant, co
 
 def test_someone_elses_attempt_is_404(web, competition, linxia):
     stranger = UserFactory(region=linxia["dongxiang"])
-    attempt = _finish(stranger, competition, right=5)
+    attempt = finish_attempt(stranger, competition, right=5)
 
     assert web.get(f"/attempts/{attempt.pk}/").status_code == 404
     assert web.get(f"/attempts/{attempt.pk}/certificate.png").status_code == 404
 
 
 def test_history_lists_my_attempts_newest_first(web, participant, competition):
-    _finish(participant, competition, right=1)
-    _finish(participant, competition, right=4)
+    finish_attempt(participant, competition, right=1)
+    finish_attempt(participant, competition, right=4)
 
     html = _text(web.get("/me/attempts/"))
 
@@ -337,7 +326,7 @@ def test_history_lists_my_attempts_newest_first(web, participant, competition):
 
 
 def test_wrong_answer_book_lists_wrong_questions_with_answers_and_explanations(web, participant, competition):
-    attempt = _finish(participant, competition, right=3)
+    attempt = finish_attempt(participant, competition, right=3)
     wrong = list(AttemptItem.objects.filter(attempt=attempt, is_correct=False))
 
     html = _text(web.get("/me/wrong-answers/"))
@@ -352,8 +341,8 @@ def test_wrong_answer_book_lists_wrong_questions_with_answers_and_explanations(w
 
 
 def test_leaderboard_highlights_my_row_among_individuals(web, participant, competition, linxia):
-    _finish(UserFactory(region=linxia["dongxiang"], display_name="马五"), competition, right=5)
-    _finish(participant, competition, right=2)
+    finish_attempt(UserFactory(region=linxia["dongxiang"], display_name="马五"), competition, right=5)
+    finish_attempt(participant, competition, right=2)
 
     html = _text(web.get(f"/competitions/{competition.pk}/leaderboard/"))
 
@@ -366,8 +355,8 @@ def test_leaderboard_highlights_my_row_among_individuals(web, participant, compe
 
 @pytest.mark.parametrize("scope", ["region", "organization"])
 def test_leaderboard_highlights_my_county_and_my_unit(web, participant, competition, linxia, scope):
-    _finish(UserFactory(region=linxia["dongxiang"], organization=linxia["dongxiang"].organizations.first()), competition, right=5)
-    _finish(participant, competition, right=1)
+    finish_attempt(UserFactory(region=linxia["dongxiang"], organization=linxia["dongxiang"].organizations.first()), competition, right=5)
+    finish_attempt(participant, competition, right=1)
     mine = "临夏市" if scope == "region" else participant.organization.name
 
     html = _text(web.get(f"/competitions/{competition.pk}/leaderboard/?scope={scope}"))
@@ -380,8 +369,8 @@ def test_leaderboard_shows_my_row_below_the_list_when_i_am_not_in_it(web, partic
     from web.views import leaderboards
 
     monkeypatch.setattr(leaderboards, "SHOWN", 1)
-    _finish(UserFactory(region=linxia["dongxiang"]), competition, right=5)
-    _finish(participant, competition, right=1)
+    finish_attempt(UserFactory(region=linxia["dongxiang"]), competition, right=5)
+    finish_attempt(participant, competition, right=1)
 
     html = _text(web.get(f"/competitions/{competition.pk}/leaderboard/"))
 
