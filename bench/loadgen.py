@@ -261,6 +261,7 @@ async def run_ws(spec: dict, recorder: Recorder) -> None:
     connect_ms: list[float] = []
     first_ms: list[float] = []
     failures: Counter = Counter()
+    closed_early: list[int] = []
     connected = 0
     gate = asyncio.Semaphore(spec.get("connect_parallelism", 50))
     connector = aiohttp.TCPConnector(limit=0)
@@ -299,6 +300,7 @@ async def run_ws(spec: dict, recorder: Recorder) -> None:
                         logs[index].append([time.time(), attempts_of(json.loads(msg.data))])
                     elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
                         failures[f"closed_early:{ws.close_code}"] += 1
+                        closed_early.append(index)
                         return
             finally:
                 await ws.close()
@@ -314,7 +316,7 @@ async def run_ws(spec: dict, recorder: Recorder) -> None:
     recorder.latencies["ws_connect"] = connect_ms
     recorder.latencies["ws_first_message"] = first_ms
     recorder.errors.update(failures)
-    recorder.extra.update(messages=logs, connected=connected)
+    recorder.extra.update(messages=logs, connected=connected, closed_early=closed_early)
 
 
 def attempts_of(message: dict) -> int | None:

@@ -264,7 +264,7 @@ def phase_baseline(bench, record_h: bool = True) -> None:
     wrk = shutil.which("wrk")
     if wrk and record_h:
         wrk_row(bench, wrk, "/api/v1/bench/baseline/", f"H via wrk, reference ({server})")
-    if record_h:
+    if record_h and server == bench.args.server:
         spec_health = dict(spec, paths=["/api/v1/health/"], label="health")
         with Window(bench) as window:
             result = generate(bench, spec_health)
@@ -333,20 +333,23 @@ def phase_cycle(bench) -> None:
             note=f"late launches {result['extra'].get('late_launches', 0)}; p99 target < 150 ms")
 
 
-def phase_rankings(bench) -> None:
+def phase_rankings(bench, scopes=("individual", "region", "organization"), stats: bool = True) -> None:
     comp = bench.seed["competition"]
     if not bench.available.get("leaderboard"):
         unavailable(bench, "ranking reads", f"GET leaderboard answered {bench.probe_status.get('leaderboard')}")
     else:
-        for scope in ("individual", "region", "organization"):
+        for scope in scopes:
             spec = {"kind": "get", "paths": [f"/api/v1/competitions/{comp}/leaderboard/?scope={scope}&limit=20"],
                     "concurrency": bench.args.concurrency, "connections": bench.args.concurrency,
                     "duration": bench.args.duration, "label": scope, "token_offset": bench.take_users(5000)}
             generate(bench, dict(spec, duration=1))
             with Window(bench, sql=True) as window:
                 result = generate(bench, spec)
-            add_row(bench, f"ranking read, scope={scope}", result, window, ops=sum(result["ok"].values()),
-                    kind="ranking", note="SQL per read includes the token lookup of authentication")
+            add_row(bench, f"ranking read, scope={scope} ({bench.servers.kind})", result, window,
+                    ops=sum(result["ok"].values()), kind="ranking",
+                    note="SQL per read includes the token lookup of authentication")
+    if not stats:
+        return
     if not bench.available.get("stats"):
         unavailable(bench, "organizer statistics read", f"GET stats answered {bench.probe_status.get('stats')}")
         return
@@ -415,7 +418,9 @@ def phase_ws(bench) -> None:
     if not out_path.exists():
         raise BenchError("the dashboard watcher wrote no result")
     watched = json.loads(out_path.read_text())
-    logs = watched["extra"]["messages"]
+    closed = set(watched["extra"].get("closed_early", []))
+    # A socket the server closed is counted once, as a connection error; its missing updates are not lag.
+    logs = [log for index, log in enumerate(watched["extra"]["messages"]) if index not in closed]
     connected = watched["extra"]["connected"]
     connect_row = {
         "name": f"{args.dashboards} dashboards connect (first message)", "server": bench.servers.kind, "kind": "ws_connect",
@@ -581,14 +586,20 @@ def phase_soak(bench) -> None:
 
 
 def phase_compare(bench) -> None:
-    """The other ASGI server on H and the cycle, same application, same nginx. Runs last."""
-    other = "uvicorn" if bench.servers.kind == "daphne" else "daphne"
-    bench.start_servers(other)
-    phase_baseline(bench, record_h=True)
-    if bench.available.get("cycle"):
-        cycle_saturation(bench)
-    else:
-        unavailable(bench, f"start-and-submit cycle on {other}", "no attempt endpoints")
+    """The other servers on H and the cycle: same application, same nginx, same process count.
+
+    uvicorn (ASGI, like daphne) and gunicorn's threads (WSGI: HTTP only; WebSockets would stay on
+    ASGI processes). Runs last: it restarts the servers.
+    """
+    for other in [kind for kind in ("daphne", "uvicorn", "gunicorn") if kind != bench.args.server]:
+        bench.start_servers(other)
+        phase_baseline(bench, record_h=True)
+        if bench.available.get("cycle"):
+            cycle_saturation(bench)
+        else:
+            unavailable(bench, f"start-and-submit cycle on {other}", "no attempt endpoints")
+        if bench.available.get("leaderboard"):
+            phase_rankings(bench, scopes=("individual",), stats=False)
 
 
 PHASES = {

@@ -94,7 +94,7 @@ def main_table(rows: list[dict]) -> str:
 
 def targets(bench) -> list[list[str]]:
     rows = {row.get("kind"): row for row in bench.rows if row.get("server") == bench.args.server or row.get("kind") in {"cycle70"}}
-    ranking = [row for row in bench.rows if row.get("kind") == "ranking"]
+    ranking = [row for row in bench.rows if row.get("kind") == "ranking" and row.get("server") == bench.args.server]
     out = []
 
     def verdict(ok: bool | None, miss: str = "") -> str:

@@ -66,6 +66,13 @@ def read_proc_stat(pid: int) -> tuple[float, int] | None:
     return (utime + stime) / CLOCK_TICKS, rss_pages * PAGE_KB
 
 
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return []
+
+
 def ensure_nginx() -> str:
     """The nginx binary; installed from Debian's packages when missing (the machine runs as root)."""
     found = shutil.which("nginx") or (os.path.exists("/usr/sbin/nginx") and "/usr/sbin/nginx")
@@ -205,6 +212,13 @@ class AppServers:
                 "--lifespan", "off", "--no-access-log", "--log-level", "warning",
                 "--loop", "uvloop", "--http", "httptools", "--ws", "websockets",
             ]
+        if self.kind == "gunicorn":
+            # HTTP only (WSGI): one process with a pool of threads per port, the same shape as the
+            # ASGI servers, so nginx and the load are unchanged.
+            return [
+                str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+                "--worker-class", "gthread", "--threads", "16", "--keep-alive", "75", "--log-level", "warning",
+            ]
         raise BenchError(f"unknown server {self.kind!r}")
 
     def start(self) -> None:
@@ -226,7 +240,8 @@ class AppServers:
 
     @property
     def pids(self) -> list[int]:
-        return [proc.pid for proc in self.procs]
+        """Every server process: gunicorn's master and the worker it forked, the others themselves."""
+        return [pid for proc in self.procs for pid in (proc.pid, *children_of(proc.pid))]
 
     def log_tail(self, lines: int = 30) -> str:
         chunks = []
@@ -295,14 +310,7 @@ class Nginx:
     @property
     def pids(self) -> list[int]:
         """The master and its workers."""
-        if self.proc is None:
-            return []
-        children = []
-        try:
-            children = [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()]
-        except FileNotFoundError:
-            pass
-        return [self.proc.pid, *children]
+        return [] if self.proc is None else [self.proc.pid, *children_of(self.proc.pid)]
 
     def stop(self) -> None:
         if self.proc is None:
