@@ -1,11 +1,17 @@
 """Test settings: the same switches as base (DATABASE_URL, REDIS_URL), fast hashing, lenient throttles."""
 
+import os
+import uuid
+
 from config.env import env_str
 
 from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK
 
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
+# Test databases reuse competition ids run after run: each run gets its own live-leaderboard keys
+# (exported, so server processes a test starts with this environment share them).
+LEADERBOARD_KEY_PREFIX = os.environ.setdefault("LEADERBOARD_KEY_PREFIX", f"test-{uuid.uuid4().hex[:10]}")
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
