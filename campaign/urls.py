@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from campaign.apis import bulletins, reminders, statistics
+from campaign.apis import bulletins, reminders, statistics, units
 
 app_name = "campaign"
 
@@ -27,4 +27,6 @@ urlpatterns = [
     path("bulletins/<int:bulletin_id>/", bulletins.BulletinDetailApi.as_view(), name="bulletin-detail"),
     path("bulletins/<int:bulletin_id>/export/", bulletins.BulletinExportApi.as_view(), name="bulletin-export"),
     path("me/notices/", reminders.NoticeListApi.as_view(), name="notices"),
+    path("organizations/import/", units.UnitImportApi.as_view(), name="unit-import"),
+    path("organizations/import-template/", units.UnitImportTemplateApi.as_view(), name="unit-import-template"),
 ]

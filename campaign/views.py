@@ -23,6 +23,7 @@ from accounts.models import Region
 from accounts.selectors import regions_visible_to
 from campaign import selectors, services
 from campaign.models import Bulletin
+from campaign.services.units import unit_import
 from core.errors import ApplicationError
 from quiz.models import Competition
 
@@ -225,3 +226,24 @@ def item_analysis_context(analysis: dict) -> dict:
             "bars": {"name": _("Correct rate"), "data": [_percent(row["correct_rate"]) for row in analysis["categories"]]},
         }
     return {"analysis": analysis, "category_chart": chart}
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def unit_import_page(request: HttpRequest) -> HttpResponse:
+    """Admins upload a unit list; errors are listed row by row and nothing is written until all are fixed."""
+    if not request.user.is_admin_role:
+        raise PermissionDenied
+    context: dict = {"tab": "import", "competition": None}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = _("Choose an .xlsx or .csv file to upload.")
+        else:
+            try:
+                result = unit_import(file=upload, filename=upload.name, dry_run=bool(request.POST.get("dry_run")))
+            except ApplicationError as error:
+                context.update({"error": error.message, "errors": error.errors})
+            else:
+                context["result"] = result
+    return render(request, "campaign/unit_import.html", context)
