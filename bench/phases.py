@@ -234,6 +234,19 @@ def sql_census(bench) -> None:
     bench.log("SQL per request: " + ", ".join(f"{k} {v['queries']}" for k, v in bench.sections["sql"].items()))
 
 
+def micro(bench) -> None:
+    """In-process timings behind the report's proposals (bench/micro.py)."""
+    if not bench.available.get("start"):
+        return
+    done = subprocess.run([sys.executable, "-m", "bench.micro", "100" if bench.args.quick else "300"], cwd=ROOT,
+                          env=bench.server_env, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        bench.notes.append("The micro-benchmarks failed: " + (done.stderr.strip().splitlines() or ["?"])[-1])
+        return
+    bench.sections["micro"] = json.loads(done.stdout.strip().splitlines()[-1])
+    bench.log("micro: " + ", ".join(f"{k} {v['ms']:.2f} ms" for k, v in bench.sections["micro"].items()))
+
+
 def probe_ws(bench, token: str) -> bool:
     from websockets.exceptions import WebSocketException
     from websockets.sync.client import connect
@@ -617,6 +630,7 @@ PHASES = {
 def run_all(bench) -> None:
     probe(bench)
     sql_census(bench)
+    micro(bench)
     for name in bench.args.phases:
         if name != "baseline" and "h" not in bench.sections and "baseline" not in bench.args.phases:
             phase_baseline(bench)

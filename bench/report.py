@@ -237,6 +237,12 @@ def render(bench, failed: str | None = None) -> str:
             statements = [" ".join(q.split())[:220] for q in value["sql"]] or ["-- none"]
             lines += [f"**{name}**", "", "```sql", *statements, "```", ""]
         lines += ["</details>", ""]
+    micro = bench.sections.get("micro")
+    if micro:
+        lines += ["### Micro-benchmarks (in-process, sequential, mean per call; bench/micro.py)", "",
+                  markdown_table(["case", "wall ms per call", "Python CPU ms per call", "runs"],
+                                 [[k, f"{v['ms']:.3f}", f"{v['cpu_ms']:.3f}", str(v["runs"])] for k, v in micro.items()]),
+                  ""]
     prof = bench.sections.get("profile")
     if prof:
         lines += [f"### Profile of the start-and-submit cycle under saturation (py-spy, all server processes, {prof['seconds']} s each)", "",

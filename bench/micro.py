@@ -1,0 +1,93 @@
+"""Micro-benchmarks behind BENCHMARKS.md's proposals, timed in-process on the scratch database.
+
+Run by bench/run.py (after the SQL census) with the servers' environment. Each case runs inside a
+transaction that is rolled back, so nothing changes. Prints JSON {case: {"ms": wall mean, "cpu_ms": CPU mean, "runs": n}}.
+
+- scoring an attempt's 10 items: Django's `bulk_update` (what quiz.services.attempts._finalize
+  does) against one `UPDATE ... FROM (VALUES ...)` statement;
+- DRF's token lookup (one SELECT joining the user) against a process-local cache hit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from psycopg.types.json import Jsonb  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from quiz.models import AttemptItem  # noqa: E402
+
+FIELDS = ["selected", "answered_at", "is_correct", "points"]
+
+
+def _timed(function, runs: int) -> dict:
+    """Mean wall milliseconds per call (database round trips included) and this process's CPU
+    milliseconds per call (the Python side alone, what a busy machine inflates least)."""
+    function()  # warm: caches, prepared plans
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(runs):
+        function()
+    return {"ms": (time.perf_counter() - wall) * 1000 / runs, "cpu_ms": (time.process_time() - cpu) * 1000 / runs, "runs": runs}
+
+
+class _Rollback(Exception):
+    pass
+
+
+def values_update(items: list[AttemptItem]) -> None:
+    """One statement for the whole attempt, the shape proposed for _finalize."""
+    rows = ", ".join(["(%s, %s::jsonb, %s::timestamptz, %s, %s)"] * len(items))
+    params: list = []
+    for item in items:
+        params += [item.pk, Jsonb(item.selected), item.answered_at, item.is_correct, item.points]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE quiz_attemptitem AS i SET selected = v.selected, answered_at = v.answered_at, "
+            "is_correct = v.is_correct, points = v.points "
+            f"FROM (VALUES {rows}) AS v(id, selected, answered_at, is_correct, points) WHERE i.id = v.id",  # noqa: S608
+            params,
+        )
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    out: dict = {}
+    attempt_id = AttemptItem.objects.order_by("-attempt_id").values_list("attempt_id", flat=True).first()
+    if attempt_id is not None:
+        items = list(AttemptItem.objects.filter(attempt_id=attempt_id).order_by("position"))
+        now = timezone.now()
+        for item in items:
+            item.selected, item.answered_at, item.is_correct, item.points = ["A"], now, True, 10
+        try:
+            with transaction.atomic():
+                out[f"bulk_update of one attempt's {len(items)} items (Django)"] = _timed(
+                    lambda: AttemptItem.objects.bulk_update(items, FIELDS), runs)
+                out["UPDATE ... FROM (VALUES ...) of the same items"] = _timed(lambda: values_update(items), runs)
+                raise _Rollback
+        except _Rollback:
+            pass
+    key = Token.objects.values_list("key", flat=True).first()
+    if key:
+        cache: dict = {}
+        out["token lookup, SELECT token JOIN user (DRF)"] = _timed(
+            lambda: Token.objects.select_related("user").get(key=key).user, runs)
+        cache[key] = Token.objects.select_related("user").get(key=key).user
+        out["token lookup, process-local cache hit"] = _timed(lambda: cache.get(key), runs)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
