@@ -8,6 +8,7 @@ fontconfig); without one, FontMissing is raised and the page says so instead of 
 import io
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -122,6 +123,12 @@ def find_cjk_font(bold: bool = False) -> FontFace:
     )
 
 
+# Loaded fonts are cached (loading a 20 MB collection is most of the work) and a FreeType face must
+# not draw in two threads at once, so drawing holds this lock.
+_draw_lock = threading.Lock()
+
+
+@lru_cache(maxsize=16)
 def _font(size: int, *, bold: bool = False) -> ImageFont.FreeTypeFont:
     face = find_cjk_font(bold)
     return ImageFont.truetype(face.path, size, index=face.index)
@@ -167,6 +174,11 @@ def render_certificate(*, attempt: Attempt) -> bytes:
 
     Raises FontMissing when no CJK font is installed.
     """
+    with _draw_lock:
+        return _render(attempt)
+
+
+def _render(attempt: Attempt) -> bytes:
     title_font = _font(96, bold=True)
     name_font = _font(72, bold=True)
     body_font = _font(42)
@@ -216,5 +228,5 @@ def render_certificate(*, attempt: Attempt) -> bytes:
     _centered(draw, footer_y + 130, _("Certificate no. %(number)06d") % {"number": attempt.pk}, small_font, MUTED)
 
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")
     return buffer.getvalue()

@@ -348,3 +348,30 @@ def test_practice_shows_right_or_wrong_and_the_explanation_after_each_answer(pho
     page.reload()  # feedback comes back with the resumed attempt
     wait_question(page, 2, 5)
     expect(page.get_by_test_id("feedback")).to_contain_text("回答错误。")
+
+
+def test_answer_sheet_works_by_keyboard_and_keeps_focus_inside(phone, live_site, competition, participant):
+    page = phone
+    log_in(page, live_site, participant)
+    page.goto(live_site + f"/competitions/{competition.pk}/answer/")
+    wait_question(page, 1, 5)
+    toggle = page.get_by_role("button", name="答题卡")
+
+    toggle.focus()
+    page.keyboard.press("Enter")
+
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    assert page.evaluate("document.activeElement.closest('[role=dialog]') !== null")
+    for _ in range(12):  # more Tabs than the dialog has buttons: focus stays inside
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('[role=dialog]') !== null")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(toggle).to_be_focused()
+    # Every option is a native radio button or checkbox inside its label.
+    inputs = page.locator(".option input")
+    expect(inputs.first).to_be_attached()
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('.option input')].every(i => i.labels.length === 1 && ['radio', 'checkbox'].includes(i.type))"
+    )

@@ -23,11 +23,13 @@ def web(participant) -> Client:
 def no_cjk_font(monkeypatch):
     """A server without any CJK font: no known path exists and fontconfig finds nothing."""
     certificate.find_cjk_font.cache_clear()
+    certificate._font.cache_clear()
     monkeypatch.setattr(certificate, "REGULAR_FONT_CANDIDATES", ["/nonexistent/font.ttc"])
     monkeypatch.setattr(certificate, "BOLD_FONT_CANDIDATES", [])
     monkeypatch.setattr(certificate, "_fontconfig_candidates", lambda: ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"])
     yield
     certificate.find_cjk_font.cache_clear()
+    certificate._font.cache_clear()
 
 
 def test_the_found_font_draws_chinese_glyphs_not_boxes():

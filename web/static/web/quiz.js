@@ -380,6 +380,19 @@
           if (target) target.focus();
         });
       },
+      trapFocus: function (event) {
+        // Keep Tab inside an open dialog (it is modal).
+        var root = this.$refs[this.dialog];
+        if (!root) return;
+        var items = Array.prototype.filter.call(root.querySelectorAll("button, a[href]"), function (el) {
+          return !el.disabled && el.offsetParent !== null;
+        });
+        if (!items.length) return;
+        var first = items[0];
+        var last = items[items.length - 1];
+        if (event.shiftKey && document.activeElement === first) { last.focus(); event.preventDefault(); }
+        else if (!event.shiftKey && document.activeElement === last) { first.focus(); event.preventDefault(); }
+      },
       closeDialog: function () {
         this.dialog = null;
         var back = this.lastFocus;
