@@ -572,6 +572,8 @@ def phase_profile(bench) -> None:
 
 def phase_soak(bench) -> None:
     args = bench.args
+    if bench.available.get("cycle") and bench.servers.kind not in bench.sections.get("cycle_cps", {}):
+        cycle_saturation(bench)  # the soak runs at half of it
     cps = bench.sections.get("cycle_cps", {}).get(bench.servers.kind)
     if cps:
         rate = max(cps * 0.5, 1.0)

@@ -4,12 +4,13 @@ PostgreSQL (a scratch database, dropped at the end), a private Redis on --redis-
 server process per core (daphne, or uvicorn with --server) behind nginx, production settings.
 Then, against that one server, in one run: the bare baseline H, the start-and-submit cycle
 (saturation, then 70 % of it), ranking reads, the live dashboards' fan-out and lag, a crowd with
-think time, a profile of the submit cycle, a memory soak, and the other ASGI server on H and the
-cycle. Prints one table and writes it to BENCHMARKS.md (between the generated-section markers).
+think time, a profile of the submit cycle, a memory soak, and the other servers (uvicorn, and
+gunicorn's threads for HTTP) on H, the cycle and a ranking read. Prints one table and writes it to
+BENCHMARKS.md (between the generated-section markers).
 
-    make bench                       # the default run, under ~10 minutes
-    make bench BENCH_ARGS=--quick    # a short smoke run (~3 minutes), written to bench/out/
-    .venv/bin/python bench/run.py --soak 600 --participants 10000 --ramp 300
+    make bench                       # the default run, about 10 minutes
+    make bench BENCH_ARGS=--quick    # a short smoke run (~4 minutes), written to bench/out/quick.md
+    make bench BENCH_ARGS="--only crowd,soak --participants 10000 --ramp 600 --soak 600"
 """
 
 from __future__ import annotations
@@ -48,11 +49,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="short smoke run; writes bench/out/quick.md")
     parser.add_argument("--users", type=int, help="participants seeded (default 20000; quick 3000)")
     parser.add_argument("--questions", type=int, default=300)
-    parser.add_argument("--participants", type=int, help="simulated crowd (default 3000; quick 300)")
-    parser.add_argument("--ramp", type=float, help="seconds over which the crowd arrives (default 60; quick 10)")
+    parser.add_argument("--participants", type=int, help="simulated crowd (default 1000; quick 300)")
+    parser.add_argument("--ramp", type=float, help="seconds over which the crowd arrives (default 90; quick 10)")
     parser.add_argument("--think", default="2,5", help="think time per question, min,max seconds")
     parser.add_argument("--dashboards", type=int, help="connected dashboards K (default 1000; quick 100)")
-    parser.add_argument("--soak", type=float, help="memory soak seconds (default 90; quick 15; 600 for the target)")
+    parser.add_argument("--soak", type=float, help="memory soak seconds (default 60; quick 15; 600 for the target)")
     parser.add_argument("--duration", type=float, help="seconds per closed-loop measurement (default 12; quick 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="closed-loop connections")
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne", help="primary ASGI server")
@@ -76,10 +77,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     quick = args.quick
     defaults = {
         "users": 3000 if quick else 20000,
-        "participants": 300 if quick else 3000,
-        "ramp": 10.0 if quick else 60.0,
+        "participants": 300 if quick else 1000,
+        "ramp": 10.0 if quick else 90.0,
         "dashboards": 100 if quick else 1000,
-        "soak": 15.0 if quick else 90.0,
+        "soak": 15.0 if quick else 60.0,
         "duration": 5.0 if quick else 12.0,
     }
     for key, value in defaults.items():
