@@ -79,8 +79,16 @@
       setValue(row.querySelector('[data-field="attempts"]'), numberFormat.format(region.attempts));
       setValue(row.querySelector('[data-field="points"]'), numberFormat.format(region.points));
       row.querySelector('[data-field="rate"]').textContent = rateText(region.participation_rate);
-      row.querySelector(".lb-narrow-only").textContent =
-        text.attempts + " " + numberFormat.format(region.attempts) + " · " + text.points + " " + numberFormat.format(region.points);
+      var sub = row.querySelector(".lb-name .lb-narrow-only");
+      sub.textContent = "";
+      [text.attempts + " " + numberFormat.format(region.attempts), text.points + " " + numberFormat.format(region.points)]
+        .forEach(function (part, i) {
+          if (i) sub.appendChild(document.createTextNode(" · "));
+          var chunk = document.createElement("span");
+          chunk.className = "lb-chunk";
+          chunk.textContent = part;
+          sub.appendChild(chunk);
+        });
       var pct = Math.min(100, (region.participation_rate || 0) * 100);
       row.querySelector(".lb-bar__fill").style.width = pct.toFixed(1) + "%";
       row.title = region.name + " · " + text.rate + " " + rateText(region.participation_rate) +
