@@ -93,17 +93,14 @@ def participant_standing(*, user: User, competition: Competition) -> Standing:
 @dataclass(frozen=True)
 class CountyStanding:
     name: str
-    rank: int
+    rank: int | None  # None: nobody of the county has answered yet
     counties: int
     points: int
     participants: int
 
 
 def county_standing_of(*, user: User, competition: Competition) -> CountyStanding | None:
-    """Where the user's county stands among all counties, or None for a user without a county.
-
-    A county nobody of which has answered yet is ranked after every county on the board.
-    """
+    """Where the user's county stands among all counties, or None for a user without a county."""
     if user.region_id is None:
         return None
     county = county_of(region=user.region)
@@ -111,7 +108,7 @@ def county_standing_of(*, user: User, competition: Competition) -> CountyStandin
     entries = leaderboard_get(competition_id=competition.pk, scope="region", limit=MAX_LIMIT)["entries"]
     mine = next((e for e in entries if e["id"] == county.pk), None)
     if mine is None:
-        return CountyStanding(name=county.name, rank=len(entries) + 1, counties=counties, points=0, participants=0)
+        return CountyStanding(name=county.name, rank=None, counties=counties, points=0, participants=0)
     return CountyStanding(
         name=mine["name"], rank=mine["rank"], counties=counties, points=mine["points"], participants=mine["participants"]
     )

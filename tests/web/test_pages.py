@@ -77,6 +77,15 @@ def test_home_shows_my_points_rank_and_county_standing(web, participant, competi
     assert "临夏市</strong> 在 8 个县市中排第 2 名" in html
 
 
+def test_home_says_when_nobody_of_my_county_has_answered(web, competition, linxia):
+    finish_attempt(UserFactory(region=linxia["dongxiang"]), competition, right=5)
+
+    html = _text(web.get("/"))
+
+    assert "临夏市还没有人答题" in html
+    assert "排第" not in html
+
+
 def test_home_renders_the_notices_include(web, competition):
     response = web.get("/")
 
