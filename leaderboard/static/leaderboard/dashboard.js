@@ -116,6 +116,15 @@
   var palette = ["#0b4a82", "#d97706"];
   function renderTimeline() {
     if (!timelineChart) return;
+    // Carry the latest figures on to "now", so the first minutes of a campaign (one or two
+    // buckets) still draw a line instead of an invisible single point.
+    var points = timeline.slice();
+    if (points.length) {
+      var last = points[points.length - 1];
+      var now = Date.now();
+      if (new Date(last.t).getTime() < now) points.push({ t: now, participants: last.participants, attempts: last.attempts });
+    }
+    var fewPoints = points.length < 30;
     timelineChart.setOption({
       color: palette,
       animation: false,
@@ -125,10 +134,10 @@
       xAxis: { type: "time", axisLabel: { hideOverlap: true, formatter: { day: "{MM}-{dd}", hour: "{HH}:{mm}", minute: "{HH}:{mm}" } } },
       yAxis: { type: "value", minInterval: 1 },
       series: [
-        { name: text.participants, type: "line", showSymbol: false, step: false, areaStyle: { opacity: 0.08 },
-          data: timeline.map(function (p) { return [p.t, p.participants]; }) },
-        { name: text.attempts, type: "line", showSymbol: false,
-          data: timeline.map(function (p) { return [p.t, p.attempts]; }) }
+        { name: text.participants, type: "line", showSymbol: fewPoints, step: false, areaStyle: { opacity: 0.08 },
+          data: points.map(function (p) { return [p.t, p.participants]; }) },
+        { name: text.attempts, type: "line", showSymbol: fewPoints,
+          data: points.map(function (p) { return [p.t, p.attempts]; }) }
       ]
     });
   }
