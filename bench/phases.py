@@ -549,8 +549,8 @@ def phase_profile(bench) -> None:
     load = subprocess.Popen([sys.executable, "-m", "bench.loadgen", str(spec_path), str(spec_path.with_suffix(".out"))], cwd=ROOT)
     try:
         time.sleep(1.0)
-        cpu, cpu_errors = _py_spy(py_spy, bench.servers.pids, seconds, bench.workdir, "cpu")
-        wall, wall_errors = _py_spy(py_spy, bench.servers.pids, seconds, bench.workdir, "wall")
+        cpu, cpu_errors = _py_spy(py_spy, bench.servers.http_pids, seconds, bench.workdir, "cpu")
+        wall, wall_errors = _py_spy(py_spy, bench.servers.http_pids, seconds, bench.workdir, "wall")
     finally:
         load.wait(timeout=2 * seconds + 90)
     if not cpu:
@@ -601,12 +601,9 @@ def phase_soak(bench) -> None:
 
 
 def phase_compare(bench) -> None:
-    """The other servers on H and the cycle: same application, same nginx, same process count.
-
-    uvicorn (ASGI, like daphne) and gunicorn's threads (WSGI: HTTP only; WebSockets would stay on
-    ASGI processes). Runs last: it restarts the servers.
-    """
-    for other in [kind for kind in ("daphne", "uvicorn", "gunicorn") if kind != bench.args.server]:
+    """The other topologies on H, the cycle and a ranking read: same application, same nginx,
+    same number of HTTP processes. Runs last: it restarts the servers."""
+    for other in [kind for kind in ("hybrid", "daphne", "uvicorn") if kind != bench.args.server]:
         bench.start_servers(other)
         phase_baseline(bench, record_h=True)
         if bench.available.get("cycle"):

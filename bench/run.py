@@ -1,7 +1,8 @@
 """`make bench`: bring up the recommended production topology on this machine and measure it.
 
-PostgreSQL (a scratch database, dropped at the end), a private Redis on --redis-port, one ASGI
-server process per core (daphne, or uvicorn with --server) behind nginx, production settings.
+PostgreSQL (a scratch database, dropped at the end), a private Redis on --redis-port, nginx in
+front of one HTTP server process per core (gunicorn's threads; or daphne or uvicorn for everything
+with --server) and uvicorn for the WebSockets, production settings.
 Then, against that one server, in one run: the bare baseline H, the start-and-submit cycle
 (saturation, then 70 % of it), ranking reads, the live dashboards' fan-out and lag, a crowd with
 think time, a profile of the submit cycle, a memory soak, and the other servers (uvicorn, and
@@ -32,12 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import phases, report  # noqa: E402
 from bench.topology import (  # noqa: E402
     ROOT,
-    AppServers,
     BenchError,
     Nginx,
     Redis,
     Sampler,
     ScratchDatabase,
+    ServerSet,
     ensure_nginx,
 )
 
@@ -56,8 +57,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--soak", type=float, help="memory soak seconds (default 60; quick 15; 600 for the target)")
     parser.add_argument("--duration", type=float, help="seconds per closed-loop measurement (default 12; quick 5)")
     parser.add_argument("--concurrency", type=int, default=32, help="closed-loop connections")
-    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne", help="primary ASGI server")
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2, help="ASGI processes (default: cores)")
+    parser.add_argument("--server", choices=["hybrid", "daphne", "uvicorn"], default="hybrid",
+                        help="primary topology: hybrid = gunicorn threads for HTTP + uvicorn for /ws/ (default), "
+                             "or one ASGI server for both")
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2, help="HTTP processes (default: cores)")
+    parser.add_argument("--ws-processes", type=int, default=1, help="uvicorn processes for /ws/ in the hybrid topology")
     parser.add_argument("--nginx-workers", type=int, default=1)
     parser.add_argument("--port", type=int, default=8090, help="nginx's port on 127.0.0.1")
     parser.add_argument("--base-port", type=int, default=8101, help="first ASGI server port")
@@ -70,6 +74,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
                         help="extra environment for the ASGI processes (e.g. DB_CONN_MAX_AGE=0), repeatable")
     parser.add_argument("--output", help="report file (default BENCHMARKS.md; quick: bench/out/quick.md)")
+    parser.add_argument("--section", default="main",
+                        help="which generated section of the report file to replace (e.g. long for the long targets)")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database and the work directory (logs, raw results)")
     parser.add_argument("--label", default="", help="a note printed with the results (what this run changes)")
@@ -96,7 +102,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"unknown phases: {', '.join(sorted(unknown))}")
     args.phases = [p for p in ALL_PHASES if p in chosen and p not in skipped]
     if args.output is None:
-        args.output = str(ROOT / ("bench/out/quick.md" if quick or args.only else "BENCHMARKS.md"))
+        partial = quick or (args.only and args.section == "main")
+        args.output = str(ROOT / ("bench/out/quick.md" if partial else "BENCHMARKS.md"))
     return args
 
 
@@ -110,7 +117,7 @@ class Bench:
         self.db = ScratchDatabase(args.db_name)
         self.redis = Redis(args.redis_port, self.workdir)
         self.sampler = Sampler()
-        self.servers: AppServers | None = None
+        self.servers: ServerSet | None = None
         self.nginx: Nginx | None = None
         self.token_file = self.workdir / "tokens.json"
         self.seed: dict = {}
@@ -121,6 +128,8 @@ class Bench:
         self.notes: list[str] = []
         self.user_offset = 0
         self.ports = [args.base_port + i for i in range(args.processes)]
+        self.ws_ports = [args.base_port + 50 + i for i in range(args.ws_processes)]
+        self.nginx_binary = ""
         self.started_at = time.time()
         self.start_load = os.getloadavg()[0]
         extra = dict(item.split("=", 1) for item in args.server_env)
@@ -148,7 +157,7 @@ class Bench:
 
     def setup(self) -> None:
         args = self.args
-        nginx_binary = ensure_nginx()
+        self.nginx_binary = ensure_nginx()
         self.log(f"scratch database {self.db.name} on 127.0.0.1:5432")
         self.db.create()
         self.log("migrating (production settings)")
@@ -164,23 +173,30 @@ class Bench:
         self.seed_seconds = time.perf_counter() - started
         self.log(f"redis-server on 127.0.0.1:{args.redis_port}")
         self.redis.start()
-        self.start_servers(args.server)
-        self.nginx = Nginx(nginx_binary, args.port, self.ports, self.workdir, workers=args.nginx_workers)
-        self.nginx.start()
         self.sampler.start()
-        self.sampler.watch("nginx", self.nginx.pids)
         self.sampler.watch("redis", [self.redis.pid])
         self.sampler.backend_pids = self.db.backends
-        self.log(f"nginx on {self.base_url} -> {', '.join(map(str, self.ports))}")
+        self.start_servers(args.server)
 
     def start_servers(self, kind: str) -> None:
+        """(Re)start the server processes of a topology and nginx in front of them."""
+        if self.nginx is not None:
+            self.sampler.unwatch("nginx")
+            self.nginx.stop()
         if self.servers is not None:
             self.sampler.unwatch("servers")
             self.servers.stop()
-        self.log(f"starting {self.args.processes} {kind} processes")
-        self.servers = AppServers(kind, self.ports, self.server_env, self.workdir)
+        self.servers = ServerSet(kind, self.ports, self.ws_ports, self.server_env, self.workdir)
+        self.log(f"starting {self.servers.describe()}")
         self.servers.start()
+        if kind == self.args.server:
+            self.topology = self.servers.describe()
         self.sampler.watch("servers", self.servers.pids)
+        self.nginx = Nginx(self.nginx_binary, self.args.port, self.servers.http_ports, self.workdir,
+                           workers=self.args.nginx_workers, ws_ports=self.servers.ws_ports)
+        self.nginx.start()
+        self.sampler.watch("nginx", self.nginx.pids)
+        self.log(f"nginx on {self.base_url}")
 
     def teardown(self) -> None:
         self.sampler.stop()
@@ -231,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report.render(bench, failed=failed)
     print(text)
     if not args.no_write and bench.rows:
-        report.write(Path(args.output), text)
+        report.write(Path(args.output), text, section=args.section)
         bench.log(f"written to {args.output}")
     if failed:
         print(f"bench failed: {failed}", file=sys.stderr)

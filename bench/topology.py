@@ -267,6 +267,56 @@ class AppServers:
         self.procs = []
 
 
+class ServerSet:
+    """What nginx balances over: one kind for everything (daphne, uvicorn), or "hybrid": gunicorn's
+    threads for HTTP, one process per core, and uvicorn for the WebSockets."""
+
+    def __init__(self, kind: str, http_ports: list[int], ws_ports: list[int], env: dict, workdir: Path) -> None:
+        self.kind = kind
+        if kind == "hybrid":
+            self.parts = [AppServers("gunicorn", http_ports, env, workdir), AppServers("uvicorn", ws_ports, env, workdir)]
+            self.http_ports, self.ws_ports = http_ports, ws_ports
+        else:
+            self.parts = [AppServers(kind, http_ports, env, workdir)]
+            self.http_ports = self.ws_ports = http_ports
+
+    def start(self) -> None:
+        started = []
+        try:
+            for part in self.parts:
+                part.start()
+                started.append(part)
+        except BenchError:
+            for part in started:
+                part.stop()
+            raise
+
+    def stop(self) -> None:
+        for part in self.parts:
+            part.stop()
+
+    @property
+    def pids(self) -> list[int]:
+        return [pid for part in self.parts for pid in part.pids]
+
+    @property
+    def http_pids(self) -> list[int]:
+        """The processes that serve HTTP (what a profile of the submit cycle looks at)."""
+        return self.parts[0].pids
+
+    def alive(self) -> bool:
+        return all(part.alive() for part in self.parts)
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(part.log_tail(lines) for part in self.parts)
+
+    def describe(self) -> str:
+        if self.kind == "hybrid":
+            return (f"HTTP: {len(self.http_ports)} × gunicorn (gthread, 16 threads) on {', '.join(map(str, self.http_ports))}; "
+                    f"/ws/: {len(self.ws_ports)} × uvicorn on {', '.join(map(str, self.ws_ports))}")
+        return f"{len(self.http_ports)} × {self.kind} on {', '.join(map(str, self.http_ports))} (HTTP and /ws/)"
+
+
 @dataclass
 class Nginx:
     binary: str
@@ -274,6 +324,7 @@ class Nginx:
     upstream_ports: list[int]
     workdir: Path
     workers: int = 1
+    ws_ports: list[int] | None = None
     proc: subprocess.Popen | None = None
 
     def render(self) -> Path:
@@ -281,11 +332,13 @@ class Nginx:
         for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (prefix / sub).mkdir(parents=True, exist_ok=True)
         upstreams = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in self.upstream_ports)
+        ws_upstreams = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in self.ws_ports or self.upstream_ports)
         text = (Path(__file__).parent / "nginx.conf.template").read_text()
         for key, value in {
             "@@WORKERS@@": str(self.workers),
             "@@PREFIX@@": str(prefix),
             "@@UPSTREAMS@@": upstreams,
+            "@@WS_UPSTREAMS@@": ws_upstreams,
             "@@PORT@@": str(self.port),
             "@@STATIC@@": str(ROOT / "staticfiles"),
         }.items():

@@ -139,3 +139,16 @@ def test_writing_the_report_replaces_only_the_generated_section(tmp_path):
     text = path.read_text()
     assert "new figures" in text and "old figures" not in text
     assert text.startswith("# Benchmarks\n\nanalysis above") and text.rstrip().endswith("analysis below")
+
+
+def test_a_named_section_is_replaced_without_touching_the_main_one(tmp_path):
+    from bench.report import markers
+
+    path = tmp_path / "BENCHMARKS.md"
+    long_begin, long_end = markers("long")
+    path.write_text(f"{BEGIN}\nmain figures\n{END}\n\n{long_begin}\nold long\n{long_end}\n")
+
+    write(path, f"{long_begin}\nnew long\n{long_end}", section="long")
+
+    text = path.read_text()
+    assert "main figures" in text and "new long" in text and "old long" not in text

@@ -7,11 +7,23 @@ from bench.topology import Nginx, read_proc_stat
 def test_nginx_config_balances_over_every_process_and_upgrades_websockets(tmp_path):
     conf = Nginx("nginx", 8090, [8101, 8102], tmp_path).render().read_text()
 
+    ws_block = conf.split("upstream ws {", 1)[1].split("}", 1)[0]
     assert "server 127.0.0.1:8101 max_fails=0;" in conf and "server 127.0.0.1:8102 max_fails=0;" in conf
+    assert "8101" in ws_block and "8102" in ws_block  # one ASGI server for both: same processes
     assert "listen 127.0.0.1:8090" in conf
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
     assert "proxy_set_header Connection $connection_upgrade;" in conf
     assert "@@" not in conf
+
+
+def test_nginx_sends_websockets_to_the_asgi_processes_of_a_hybrid_topology(tmp_path):
+    conf = Nginx("nginx", 8090, [8101, 8102], tmp_path, ws_ports=[8151]).render().read_text()
+
+    http_block = conf.split("upstream app {", 1)[1].split("}", 1)[0]
+    ws_block = conf.split("upstream ws {", 1)[1].split("}", 1)[0]
+    assert "8101" in http_block and "8102" in http_block and "8151" not in http_block
+    assert "8151" in ws_block and "8101" not in ws_block
+    assert "proxy_pass http://ws;" in conf.split("location /ws/", 1)[1].split("}", 1)[0]
 
 
 def test_quick_run_is_small_and_seeds_enough_users_for_the_crowd():
