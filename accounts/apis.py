@@ -131,7 +131,19 @@ class UserPagination(PageNumberPagination):
 class UserListApi(APIView):
     permission_classes = [IsAdminRole]
 
-    @extend_schema(responses={200: UserSerializer(many=True)})
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "PaginatedUserList",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": UserSerializer(many=True),
+                },
+            )
+        }
+    )
     def get(self, request):
         region = request.query_params.get("region")
         users = selectors.user_list(

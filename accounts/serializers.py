@@ -46,10 +46,11 @@ class OrganizationBriefSerializer(serializers.ModelSerializer):
 class UserSerializer(serializers.ModelSerializer):
     """A user as others see it: the phone is masked unless the viewer is its owner."""
 
-    region = RegionBriefSerializer(read_only=True)
-    organization = OrganizationBriefSerializer(read_only=True)
-    industry = IndustrySerializer(read_only=True)
-    scope_region = RegionBriefSerializer(read_only=True)
+    # Admins and organizers may have no region, unit or industry: null, as the schema says.
+    region = RegionBriefSerializer(read_only=True, allow_null=True)
+    organization = OrganizationBriefSerializer(read_only=True, allow_null=True)
+    industry = IndustrySerializer(read_only=True, allow_null=True)
+    scope_region = RegionBriefSerializer(read_only=True, allow_null=True)
     phone = serializers.SerializerMethodField()
 
     class Meta:

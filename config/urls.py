@@ -28,6 +28,12 @@ urlpatterns = [
     path("", include("web.urls")),
 ]
 
+# JSON errors under /api/ (a path that matches no route, a body over the size limit), pages elsewhere.
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

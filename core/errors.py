@@ -103,5 +103,5 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         response.data = {"detail": str(detail), "code": code}
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            response.data["retry_after"] = int(exc.wait) + 1
+            response.data["retry_after"] = int(exc.wait)  # DRF rounded it up; the same as Retry-After
     return response

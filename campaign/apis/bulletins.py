@@ -5,6 +5,7 @@ import json
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -19,7 +20,10 @@ from campaign.serializers import (
     CampaignBulletinRowsSerializer,
     CampaignBulletinSerializer,
 )
+from core.errors import ApplicationError
+from core.negotiation import FileDownloadNegotiation
 from core.permissions import IsOrganizerOrAdmin
+from core.validators import plausible_moment
 from quiz.models import Competition
 
 
@@ -31,7 +35,7 @@ class BulletinApi(APIView):
     class BulletinIssueInputSerializer(serializers.Serializer):
         title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
         ranked_by = serializers.ChoiceField(choices=Bulletin.RankedBy.choices, default=Bulletin.RankedBy.RATE)
-        as_of = serializers.DateTimeField(required=False, allow_null=True)
+        as_of = serializers.DateTimeField(required=False, allow_null=True, validators=[plausible_moment])
         region = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
     @extend_schema(responses={200: CampaignBulletinSerializer(many=True)}, operation_id="competition_bulletin_list")
@@ -102,6 +106,7 @@ class CsvRenderer(_FileRenderer):
 class BulletinExportApi(APIView):
     permission_classes = [IsOrganizerOrAdmin]
     renderer_classes = [JSONRenderer, XlsxRenderer, CsvRenderer]
+    content_negotiation_class = FileDownloadNegotiation  # errors answer JSON, not "CSV"
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"], description="File type (default xlsx).")],
@@ -112,6 +117,8 @@ class BulletinExportApi(APIView):
     def get(self, request, bulletin_id: int):
         bulletin = get_object_or_404(selectors.bulletins_visible_to(user=request.user), pk=bulletin_id)
         fmt = request.query_params.get("format") or "xlsx"
+        if fmt not in ("xlsx", "csv"):
+            raise ApplicationError(_("Choose format xlsx or csv."), code="invalid_format")
         stamp = timezone.localtime(bulletin.as_of).strftime("%Y%m%d-%H%M")
         if fmt == "csv":
             response = HttpResponse(exports.bulletin_export_csv(bulletin=bulletin), content_type="text/csv; charset=utf-8")

@@ -13,6 +13,7 @@ from campaign.serializers import (
     CampaignStatisticsSerializer,
 )
 from core.permissions import IsOrganizerOrAdmin
+from core.validators import plausible_moment
 from quiz.models import Competition
 
 
@@ -22,7 +23,7 @@ class CompetitionStatisticsApi(APIView):
     class CampaignStatisticsQuerySerializer(serializers.Serializer):
         by = serializers.ChoiceField(choices=list(selectors.STATISTICS_BY), default="county")
         region = serializers.IntegerField(required=False, min_value=1)
-        as_of = serializers.DateTimeField(required=False)
+        as_of = serializers.DateTimeField(required=False, validators=[plausible_moment])
 
     @extend_schema(
         parameters=[CampaignStatisticsQuerySerializer],

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from campaign.apis.bulletins import CsvRenderer, XlsxRenderer
 from campaign.services.units import unit_import, unit_import_template
 from core.errors import ApplicationError
+from core.negotiation import FileDownloadNegotiation
 from core.permissions import IsAdminRole
 
 
@@ -53,6 +54,7 @@ class UnitImportApi(APIView):
 class UnitImportTemplateApi(APIView):
     permission_classes = [IsAdminRole]
     renderer_classes = [JSONRenderer, XlsxRenderer, CsvRenderer]
+    content_negotiation_class = FileDownloadNegotiation  # an unknown format is the service's 400, not a 404
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"], description="File type (default xlsx).")],

@@ -406,7 +406,17 @@ class RedisStore:
         return entries, _from_ms(updated)
 
     def timeline(self, competition_id: int, region_id: int | None, bucket_seconds: int) -> list[tuple[int, int, int]]:
-        flat = _call(lambda: redis_client.get_client().hgetall(_timeline_key(competition_id, region_id or 0)))
+        def run() -> list:
+            # With the `meta` check like every other read: after Redis lost its data the timeline is
+            # rebuilt, not answered empty.
+            pipe = redis_client.get_client().pipeline()
+            pipe.exists(keys_for(competition_id)["meta"])
+            pipe.hgetall(_timeline_key(competition_id, region_id or 0))
+            return pipe.execute()
+
+        built, flat = _call(run)
+        if not built:
+            raise StoreNotBuilt(competition_id)
         buckets: dict[int, list[int]] = {}
         for field_name, value in flat.items():
             start, _sep, kind = field_name.partition(":")

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from core.permissions import IsAdminRole
 from core.throttles import AttemptStartThrottle
+from core.validators import plausible_moment
 from quiz.models import Attempt, AttemptItem, Competition, Question
 from quiz.selectors import attempts as attempt_selectors
 from quiz.selectors import competitions as competition_selectors
@@ -100,8 +101,8 @@ class CompetitionInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     banks = serializers.ListField(child=serializers.IntegerField(), min_length=1)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(validators=[plausible_moment])
+    ends_at = serializers.DateTimeField(validators=[plausible_moment])
     questions_per_attempt = serializers.IntegerField(min_value=1, max_value=200, default=10)
     time_limit_seconds = serializers.IntegerField(min_value=10, max_value=24 * 3600, default=600)
     attempts_per_day = serializers.IntegerField(min_value=1, max_value=1000, default=3)
@@ -274,6 +275,20 @@ def _passed(attempt: Attempt) -> bool | None:
     return attempt.score >= pass_mark
 
 
+class StateOnlyMethodField(serializers.SerializerMethodField):
+    """A method field that one state of an attempt carries and the other leaves out.
+
+    DRF makes method fields read-only and drf-spectacular lists read-only fields as required,
+    which would make the schema promise `questions` on a result and `review` on a running
+    attempt. The output serializer below is never validated, so the field is marked writable
+    to be listed as optional.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.read_only = False
+
+
 class AttemptOutputSerializer(serializers.Serializer):
     """An attempt. In progress: `questions` (no answers). Submitted: the result and `review`."""
 
@@ -289,17 +304,17 @@ class AttemptOutputSerializer(serializers.Serializer):
     time_limit_seconds = serializers.SerializerMethodField()
     question_count = serializers.IntegerField()
     is_practice = serializers.BooleanField()
-    questions = serializers.SerializerMethodField(required=False, help_text="In progress only.")
+    questions = StateOnlyMethodField(required=False, help_text="In progress only.")
     submitted_at = serializers.DateTimeField(required=False, help_text="Submitted only.")
     score = serializers.IntegerField(required=False, help_text="Submitted only; includes the speed bonus.")
     correct_count = serializers.IntegerField(required=False, help_text="Submitted only.")
     duration_seconds = serializers.IntegerField(required=False, help_text="Submitted only.")
-    speed_bonus = serializers.SerializerMethodField(required=False, help_text="Submitted only.")
+    speed_bonus = StateOnlyMethodField(required=False, help_text="Submitted only.")
     pass_mark = serializers.IntegerField(source="competition.pass_mark", required=False, allow_null=True)
-    passed = serializers.SerializerMethodField(
+    passed = StateOnlyMethodField(
         required=False, help_text="Submitted only: score >= pass mark, or null when there is no pass mark."
     )
-    review = serializers.SerializerMethodField(required=False, help_text="Submitted only.")
+    review = StateOnlyMethodField(required=False, help_text="Submitted only.")
 
     IN_PROGRESS_ONLY = ("questions",)
     SUBMITTED_ONLY = (

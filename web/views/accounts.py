@@ -1,5 +1,7 @@
 """Register, log in, log out. The rules are accounts.services'; these views only render and route."""
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -41,12 +43,14 @@ class LoginView(auth_views.LoginView):
         return count, seconds
 
     def post(self, request, *args, **kwargs):
-        allowed, _seconds = self._limit()
+        allowed, seconds = self._limit()
         if cache.get(self._failure_key(), 0) >= allowed:
             form = self.get_form()
             form.errors.clear()
             form.add_error(None, _("Too many failed log-ins from your network. Please wait a minute and try again."))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(seconds)  # the failure count expires at most this long after
+            return response
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
@@ -70,11 +74,13 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request))
     form = RegisterForm(request.POST or None)
     status = 200
+    retry_after = None
     if request.method == "POST":
         throttle = RegisterThrottle()
         if not throttle.allow_request(request, None):
             form.add_error(None, _("Too many registrations from your network. Please try again later."))
             status = 429
+            retry_after = max(1, math.ceil(throttle.wait() or 1))
         elif form.is_valid():
             data = form.cleaned_data
             try:
@@ -93,9 +99,12 @@ def register(request: HttpRequest) -> HttpResponse:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, _("Welcome, %(name)s! You are registered.") % {"name": user.display_name})
                 return redirect(_safe_next(request))
-    return render(
+    response = render(
         request,
         "web/register.html",
         {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
         status=status,
     )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
