@@ -60,6 +60,9 @@ def _live_view(competition_id: int, user, language: str) -> LiveView:
 
 
 class CompetitionLiveConsumer(AsyncJsonWebsocketConsumer):
+    # The feed is this process's own poller (leaderboard/live.py), not the channel layer. Without a
+    # channel layer the socket does not die (1011) when Redis goes away: it says "paused" and stays.
+    channel_layer_alias = None
     view: LiveView | None = None
     sent_signature: str | None = None
 

@@ -1,5 +1,6 @@
 """Register, log in, log out. The rules are accounts.services'; these views only render and route."""
 
+import logging
 import math
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from accounts.services import user_register
 from core.errors import ApplicationError
 from core.throttles import RegisterThrottle
 from web.forms import LoginForm, RegisterForm
+
+logger = logging.getLogger(__name__)
 
 
 def _safe_next(request: HttpRequest, fallback: str = "web:home") -> str:
@@ -42,9 +45,16 @@ class LoginView(auth_views.LoginView):
         count, seconds = SimpleRateThrottle.parse_rate(None, rate)
         return count, seconds
 
+    def _failures(self) -> int:
+        try:
+            return cache.get(self._failure_key(), 0)
+        except Exception as exc:  # noqa: BLE001 - Redis down: log-in keeps working, unthrottled
+            logger.warning("Log-in failures not counted: the cache is unavailable (%s)", exc)
+            return 0
+
     def post(self, request, *args, **kwargs):
         allowed, seconds = self._limit()
-        if cache.get(self._failure_key(), 0) >= allowed:
+        if self._failures() >= allowed:
             form = self.get_form()
             form.errors.clear()
             form.add_error(None, _("Too many failed log-ins from your network. Please wait a minute and try again."))
@@ -56,11 +66,14 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form):
         _allowed, seconds = self._limit()
         key = self._failure_key()
-        if not cache.add(key, 1, timeout=seconds):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=seconds)
+        try:
+            if not cache.add(key, 1, timeout=seconds):
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, timeout=seconds)
+        except Exception as exc:  # noqa: BLE001 - Redis down: the wrong password is still refused
+            logger.warning("Log-in failure not counted: the cache is unavailable (%s)", exc)
         return super().form_invalid(form)
 
 
