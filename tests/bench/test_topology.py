@@ -1,5 +1,7 @@
 """Files and settings the benchmark's topology depends on: nginx's config, the run's options, the DB pool."""
 
+import pytest
+
 from bench.run import parse_args
 from bench.topology import Nginx, read_proc_stat
 
@@ -46,3 +48,32 @@ def test_proc_stat_reads_this_process_memory_and_cpu():
     cpu, rss_kib = read_proc_stat(os.getpid())
 
     assert cpu > 0 and rss_kib > 10_000
+
+
+@pytest.mark.django_db
+def test_the_wsgi_entry_point_serves_the_same_application():
+    from wsgiref.util import setup_testing_defaults
+
+    from django.core import signals
+    from django.db import close_old_connections
+
+    from config import wsgi
+
+    environ = {"PATH_INFO": "/api/v1/bench/baseline/", "REQUEST_METHOD": "GET", "HTTP_HOST": "localhost"}
+    setup_testing_defaults(environ)
+    answer = {}
+
+    def start_response(status, headers):
+        answer["status"] = status
+
+    # As Django's test client does: the test's transaction must survive the request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        body = b"".join(wsgi.application(environ, start_response))
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+    assert answer["status"] == "200 OK"
+    assert body == b'{"status": "ok"}'
