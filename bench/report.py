@@ -99,6 +99,28 @@ def main_table(rows: list[dict]) -> str:
     return markdown_table(headers, body)
 
 
+def crowd_capacity(bench, crowd: dict) -> str | None:
+    """Participants the machine could keep answering at once, from what a crowd request costs in CPU.
+
+    Capacity = cores × 1000 / (CPU ms per request, all process groups); one participant sends
+    (questions + 2) requests per (questions × mean think time) seconds. An estimate for an idle
+    machine with the generator elsewhere: it says how far a missed crowd target is, not more.
+    """
+    cpu = crowd.get("cpu_ms")
+    if not cpu:
+        return None
+    per_request = sum(cpu.get(group) or 0 for group in ("servers", "postgres", "redis", "nginx"))
+    if per_request <= 0:
+        return None
+    cores = os.cpu_count() or 2
+    capacity = cores * 1000 / per_request
+    questions = 10
+    think = sum(bench.args.think) / 2
+    per_participant = (questions + 2) / (questions * think)
+    return (f"{per_request:.1f} CPU ms per request → ≈ {capacity:,.0f} req/s on {cores} cores → "
+            f"≈ {capacity / per_participant:,.0f} participants at once (each one request every {1 / per_participant:.1f} s)")
+
+
 def targets(bench) -> list[list[str]]:
     rows = {row.get("kind"): row for row in bench.rows if row.get("server") == bench.args.server or row.get("kind") in {"cycle70"}}
     ranking = [row for row in bench.rows if row.get("kind") == "ranking" and row.get("server") == bench.args.server]
@@ -149,6 +171,9 @@ def targets(bench) -> list[list[str]]:
                             f"{crowd.get('errors')} errors, p99 {fmt_ms(p99)} ms")])
         if bench.args.participants < 10000:
             out[-1][2] += " (target is 10,000: run with --participants 10000)"
+        estimate = crowd_capacity(bench, crowd)
+        if estimate:
+            out.append(["(estimate) participants answering at once that 2 idle cores sustain", estimate, "from CPU ms per request"])
     else:
         out.append(["10,000 simulated participants", "–", "not measured"])
     soak = bench.sections.get("soak")
