@@ -5,14 +5,18 @@ for field or row problems (see ../shared/API.md). Consumers send the same shape 
 `"type": "error"`.
 """
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -78,6 +82,15 @@ def _error_item(field: str, value: Any) -> dict[str, str]:
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(exc.as_dict(), status=exc.status_code, headers=exc.headers)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database connection broke (restart, failover, a killed session). The transaction was
+        # rolled back by PostgreSQL, so nothing was half-written: tell the client to retry.
+        logger.warning("Database unavailable during %s: %s", context.get("request") and context["request"].path, exc)
+        return Response(
+            {"detail": _("The service is briefly unavailable. Please try again."), "code": "service_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "1"},
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

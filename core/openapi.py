@@ -8,7 +8,9 @@ fuzz test, tests/security/test_api_fuzz.py) finds every status code it can recei
 - 401 (missing, unknown or inactive token) and 403 (role, scope, CSRF on session writes) where
   it accepts credentials;
 - 404 where the path names an object;
-- 429 `throttled` (with Retry-After) where a throttle guards it.
+- 429 `throttled` (with Retry-After) where a throttle guards it;
+- 503 `service_unavailable` (with Retry-After) wherever the database is used: its connection broke
+  and the transaction was rolled back, so a retry is safe (core/errors.py).
 An operation's own description of one of these codes is kept.
 """
 
@@ -33,7 +35,10 @@ _DESCRIPTIONS = {
     "403": "Not allowed for the caller's role or scope, or a session write without its CSRF token.",
     "404": "No such object, or not one the caller may see.",
     "429": "Too many requests: wait the seconds of the Retry-After header.",
+    "503": "The database did not answer (restart, failover): nothing was written; retry after Retry-After.",
 }
+# Operations that touch no database (health) or describe their own 503 (readiness).
+_NO_DATABASE = ("/api/v1/health/", "/api/v1/ready/")
 _METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -66,6 +71,8 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                 codes.append("404")
             if (path, method) in throttled:
                 codes.append("429")
+            if path not in _NO_DATABASE:
+                codes.append("503")
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(

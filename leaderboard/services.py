@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from leaderboard.catalog import region_catalog
@@ -115,7 +116,7 @@ def leaderboard_record_submission(*, attempt_id: int) -> None:
     global _pending_unchecked
     competition_id = None
     try:
-        record = _submission_record(attempt_id=attempt_id)
+        record = _read_after_commit(lambda: _submission_record(attempt_id=attempt_id))
         if record is None:
             return
         competition_id = record.competition_id
@@ -139,6 +140,20 @@ def leaderboard_record_submission(*, attempt_id: int) -> None:
         logger.exception("Recording attempt %s on the leaderboard failed", attempt_id)
         if competition_id is not None:
             _request_rebuild(competition_id=competition_id, reason=f"attempt {attempt_id}: error")
+
+
+def _read_after_commit(read):
+    """`read()`, once more on a new database connection if the session died after the commit
+    (a failover, a killed session): the submission is committed, and a lost read here would leave
+    it out of the live figures until the next rebuild."""
+    try:
+        return read()
+    except (OperationalError, InterfaceError):
+        if connection.in_atomic_block:
+            raise
+        logger.warning("Database session lost after a commit; reading the submission again")
+        connection.close()
+        return read()
 
 
 def _request_rebuild(*, competition_id: int, reason: str) -> None:

@@ -154,6 +154,7 @@ def server_backends(*, waiting_on_lock: bool = False) -> list[int]:
     if waiting_on_lock:
         sql += " AND wait_event_type = 'Lock'"
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view is a snapshot
         cursor.execute(sql, [SERVER_APPLICATION_NAME])
         return [row[0] for row in cursor.fetchall()]
 

@@ -1,0 +1,5 @@
+"""Assertions in the shared helpers report their values like the tests' own."""
+
+import pytest
+
+pytest.register_assert_rewrite("tests.reliability.helpers")
