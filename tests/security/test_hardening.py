@@ -444,3 +444,45 @@ def test_a_phone_is_shown_to_its_owner_only(linxia, make_client):
 
     assert mine == phone
     assert [row["phone"] for row in listed] == ["139****5678"]
+
+
+@pytest.mark.parametrize("moment", ["1800-06-01T08:00:00+08:00", "2300-06-01T08:00:00+08:00"])
+def test_implausible_dates_are_refused_instead_of_echoed_unparseable(linxia, make_client, moment):
+    """Before 1901 Asia/Shanghai has a +08:05:43 offset that RFC 3339 clients cannot read back."""
+    from quiz.models import Competition
+    from tests.quiz.factories import make_bank
+
+    admin = make_client(linxia["admin"])
+    body = {"title": "x", "banks": [make_bank(singles=3).pk], "starts_at": moment, "ends_at": "2030-01-01T00:00:00+08:00"}
+
+    created = admin.post("/api/v1/competitions/", body, format="json")
+    competition = Competition.objects.create(
+        title="y", starts_at="2026-06-01T00:00:00+08:00", ends_at="2026-07-01T00:00:00+08:00"
+    )
+    bulletin = admin.post(f"/api/v1/competitions/{competition.pk}/bulletins/", {"as_of": moment}, format="json")
+    statistics = admin.get(f"/api/v1/competitions/{competition.pk}/statistics/", {"as_of": moment})
+
+    assert [r.status_code for r in (created, bulletin, statistics)] == [400, 400, 400]
+    assert created.json()["errors"][0]["field"] == "starts_at"
+    assert not Competition.objects.filter(title="x").exists()
+
+
+def test_the_admin_sees_a_members_phone_masked_and_can_still_replace_it(linxia):
+    from accounts.admin import MaskedPhoneUserChangeForm
+    from tests.factories import UserFactory
+
+    owner = UserFactory(region=linxia["linxia_city"], phone="13912345678")
+    client = Client()
+    client.force_login(linxia["admin"])
+
+    page = client.get(f"/admin/accounts/user/{owner.pk}/change/").content.decode()
+    listing = client.get("/admin/accounts/user/").content.decode()
+    form = MaskedPhoneUserChangeForm(instance=owner)
+    form.cleaned_data = {"phone": "139****5678"}
+    kept = form.clean_phone()
+    form.cleaned_data = {"phone": "13800001111"}
+    replaced = form.clean_phone()
+
+    assert "13912345678" not in page and 'value="139****5678"' in page
+    assert owner.username in listing and "13912345678" not in listing
+    assert (kept, replaced) == ("13912345678", "13800001111")
