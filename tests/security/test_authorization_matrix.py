@@ -224,7 +224,7 @@ def _check_my_attempts(role: str, body: dict, world: World) -> None:
 
 def _check_wrong_answers(role: str, body: dict, world: World) -> None:
     attempts = {row["attempt"] for row in body["results"]}
-    assert attempts <= ({world.owner_attempt.pk} if role == "participant" else set())
+    assert attempts == ({world.owner_attempt.pk} if role == "participant" else set())
 
 
 def _check_users(role: str, body: dict, world: World) -> None:

@@ -114,15 +114,6 @@ def test_the_daily_quota_keeps_its_own_429_code(participant, open_competition, m
     assert (refused.status_code, refused.json()["code"]) == (429, "daily_limit_reached")
 
 
-def test_throttles_count_in_the_shared_cache():
-    """The cache is Redis whenever REDIS_URL is set (config/settings/base.py), so every server process
-    counts against the same numbers; tests/security/test_throttle_across_processes.py shows it live."""
-    from django.core.cache import cache
-
-    for throttle in (LoginThrottle, RegisterThrottle, AttemptStartThrottle):
-        assert throttle.cache is cache or type(throttle.cache) is type(cache)
-
-
 @override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "2/min"}})
 def test_site_login_failures_are_throttled_with_retry_after(linxia):
     client = Client()
