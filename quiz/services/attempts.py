@@ -438,7 +438,11 @@ def _finalize(*, attempt: Attempt, items: list[AttemptItem], submitted_at: datet
             submitted_attempts=1,
             points_reached_at=submitted_at if total > 0 else None,
         )
-    attempt_id = attempt.pk
+    _hand_to_leaderboard(attempt_id=attempt.pk)
+
+
+def _hand_to_leaderboard(*, attempt_id: int) -> None:
+    """After commit, give the submitted attempt to the live leaderboard (which counts each attempt once)."""
     transaction.on_commit(
         lambda: leaderboard_services.leaderboard_record_submission(attempt_id=attempt_id), robust=True
     )
@@ -454,6 +458,7 @@ def attempt_submit(
     one: the attempt row is locked) returns the same result and changes nothing. After the
     deadline plus grace the attempt is scored as it stood and `answers` are ignored; an attempt
     that is already submitted answers 409 `already_submitted` then.
+    A retry hands the attempt to the leaderboard again; it counts each attempt id once.
     Errors (nothing is written): 404 foreign or unknown; 400 `question_not_in_attempt`,
     `invalid_option`.
     """
@@ -464,6 +469,11 @@ def attempt_submit(
         if attempt.status == Attempt.Status.SUBMITTED:
             if now > attempt.deadline + grace():
                 raise _already_submitted()
+            if not attempt.is_practice:
+                # A retry usually means the first answer was lost, possibly after the commit but
+                # before the after-commit hook ran; handing the attempt over again is harmless
+                # (the leaderboard records an attempt id once) and closes that gap.
+                _hand_to_leaderboard(attempt_id=attempt.pk)
             return attempt_with_items(attempt_id=attempt.pk), False
         items = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
         by_question = {item.question_id: item for item in items}

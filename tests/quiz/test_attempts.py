@@ -552,7 +552,7 @@ def test_speed_bonus_is_added_to_the_score(user):
     assert (result.duration_seconds, result.score) == (150, 40 + 12)
 
 
-def test_a_submission_is_handed_to_the_leaderboard_once_after_commit(
+def test_a_submission_is_handed_to_the_leaderboard_only_after_commit(
     user, competition, monkeypatch, django_capture_on_commit_callbacks
 ):
     calls = []
@@ -561,12 +561,34 @@ def test_a_submission_is_handed_to_the_leaderboard_once_after_commit(
     )
     attempt = _start(user, competition)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         svc.attempt_submit(user=user, attempt_id=attempt.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        svc.attempt_submit(user=user, attempt_id=attempt.pk)
+    assert calls == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
 
     assert calls == [{"attempt_id": attempt.pk}]
+
+
+def test_a_retried_submission_hands_the_same_attempt_again_and_counts_once(
+    user, competition, django_capture_on_commit_callbacks
+):
+    from leaderboard.selectors import leaderboard_get
+
+    attempt = _start(user, competition)
+    _answer_all(user, attempt, right=2)
+
+    with django_capture_on_commit_callbacks(execute=True) as first:
+        svc.attempt_submit(user=user, attempt_id=attempt.pk)
+    with django_capture_on_commit_callbacks(execute=True) as retry:
+        svc.attempt_submit(user=user, attempt_id=attempt.pk)
+
+    # The retry re-sends the attempt (its first answer may have been lost after the commit) ...
+    assert (len(first), len(retry)) == (1, 1)
+    # ... and the leaderboard still counts it once.
+    board = leaderboard_get(competition_id=competition.pk, scope="individual", limit=10, viewer_id=user.pk)
+    assert [(e["id"], e["points"]) for e in board["entries"]] == [(user.pk, Attempt.objects.get(pk=attempt.pk).score)]
+    assert Participation.objects.get(user=user, competition=competition).submitted_attempts == 1
 
 
 def test_submit_stays_within_a_few_queries(user, competition, django_assert_max_num_queries):
