@@ -216,6 +216,8 @@ def render(bench, failed: str | None = None) -> str:
         "",
         main_table(bench.rows),
         "",
+        *[f"- {row['name']}: {row['note']}" for row in bench.rows if row.get("note")],
+        "",
         "Requests/s count successful requests; a start-and-submit cycle is two requests. \"vs H\" divides by the "
         "bare baseline's req/s on the same server. \"SQL xact/op\" is PostgreSQL's committed+rolled-back transactions "
         "(pg_stat_database) per operation: each autocommit statement is one, a transaction.atomic block is one. "
