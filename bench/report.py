@@ -202,7 +202,7 @@ def render(bench, failed: str | None = None) -> str:
     lines += [
         f"- Machine: {info['cores']} cores ({info['cpu']}), {info['ram_gib']:.1f} GiB RAM, Linux {info['kernel']}; "
         f"load average at the end {load}" + (" — shared with other engineers' test runs, so figures are noisy"
-                                            if getattr(bench, "start_load", 0) > 0.5 else ""),
+                                            if max(getattr(bench, "start_load", 0), info["load"][0]) > 0.5 else ""),
         f"- Software: {versions()}",
         f"- Topology ({args.server}): nginx ({args.nginx_workers} worker) on 127.0.0.1:{args.port} → {getattr(bench, 'topology', '?')}; "
         f"PostgreSQL scratch database (pool of {args.db_pool} connections per process), private Redis on port {args.redis_port}; "
