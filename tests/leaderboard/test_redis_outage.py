@@ -2,8 +2,6 @@
 paused, and the figures come back exact. Uses a private redis-server on a free port (never 6379)."""
 
 import asyncio
-import socket
-import subprocess
 import time
 
 import pytest
@@ -17,45 +15,9 @@ from leaderboard.models import RebuildRequest
 from quiz.models import Attempt
 from tests.factories import UserFactory
 from tests.leaderboard.helpers import make_competition, record_submission
+from tests.leaderboard.servers import PrivateRedis, free_port
 
 pytestmark = pytest.mark.services
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("private redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
 
 
 @pytest.fixture
@@ -79,7 +41,7 @@ def test_submissions_succeed_while_redis_is_unreachable_and_figures_come_back_ex
     person = UserFactory(region=linxia["linxia_city"])
     record_submission(user=person, competition=competition, score=10)
 
-    settings.REDIS_URL = f"redis://127.0.0.1:{_free_port()}/0"  # Redis unreachable, its data kept
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # Redis unreachable, its data kept
     started = time.monotonic()
     for score in (20, 30):
         record_submission(user=UserFactory(region=linxia["dongxiang"]), competition=competition, score=score)
@@ -106,7 +68,7 @@ def test_rebuild_leaderboards_repairs_what_an_outage_missed(linxia, private_redi
 
     competition = make_competition()
     record_submission(user=UserFactory(region=linxia["linxia_city"]), competition=competition, score=10)
-    settings.REDIS_URL = f"redis://127.0.0.1:{_free_port()}/0"
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
     record_submission(user=UserFactory(region=linxia["linxia_city"]), competition=competition, score=20)
     settings.REDIS_URL = private_redis.url
     call_command("rebuild_leaderboards", stdout=open("/dev/null", "w"))  # noqa: SIM115
