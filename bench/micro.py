@@ -23,12 +23,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from psycopg.types.json import Jsonb  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from quiz.models import AttemptItem  # noqa: E402
+from quiz.services.attempts import store_scored_items  # noqa: E402
 
 FIELDS = ["selected", "answered_at", "is_correct", "points"]
 
@@ -48,18 +48,8 @@ class _Rollback(Exception):
 
 
 def values_update(items: list[AttemptItem]) -> None:
-    """One statement for the whole attempt, the shape proposed for _finalize."""
-    rows = ", ".join(["(%s, %s::jsonb, %s::timestamptz, %s, %s)"] * len(items))
-    params: list = []
-    for item in items:
-        params += [item.pk, Jsonb(item.selected), item.answered_at, item.is_correct, item.points]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE quiz_attemptitem AS i SET selected = v.selected, answered_at = v.answered_at, "
-            "is_correct = v.is_correct, points = v.points "
-            f"FROM (VALUES {rows}) AS v(id, selected, answered_at, is_correct, points) WHERE i.id = v.id",  # noqa: S608
-            params,
-        )
+    """The statement _finalize now uses on PostgreSQL (quiz.services.attempts.store_scored_items)."""
+    store_scored_items(items=items)
 
 
 def main() -> None:

@@ -708,3 +708,25 @@ def test_expire_attempts_command_finalises_every_overdue_attempt(user, competiti
     assert Attempt.objects.get(pk=attempt.pk).status == "submitted"
     assert Attempt.objects.get(pk=other.pk).status == "in_progress"
     assert re.findall(r"\d+", out.getvalue()) == ["1"]
+
+
+def test_scored_items_are_stored_as_computed_including_unanswered(user, competition):
+    attempt = _start(user, competition)
+    items = _items(attempt)
+    right = [{"question": items[0].question_id, "selected": items[0].correct}]
+    wrong_key = next(o["key"] for o in items[1].options if o["key"] not in items[1].correct)
+    wrong = [{"question": items[1].question_id, "selected": [wrong_key]}]
+
+    svc.attempt_submit(user=user, attempt_id=attempt.pk, answers=right + wrong)
+
+    stored = _items(attempt)  # read back from the database, not the objects scoring held
+    assert [(i.selected, i.is_correct, i.points) for i in stored] == [
+        (items[0].correct, True, competition.points_per_correct),
+        ([wrong_key], False, 0),
+        (None, False, 0),
+        (None, False, 0),
+        (None, False, 0),
+    ]
+    assert stored[0].answered_at is not None and stored[2].answered_at is None
+    # Unanswered stays SQL NULL (not a JSON null), so "answered" filters keep working.
+    assert AttemptItem.objects.filter(attempt=attempt, selected__isnull=True).count() == 3
