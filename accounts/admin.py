@@ -59,6 +59,16 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (
             _("Competition profile"),
-            {"fields": ("display_name", "phone", "region", "organization", "industry", "role", "scope_region")},
+            {
+                "fields": (
+                    "display_name",
+                    "phone",
+                    "region",
+                    "organization",
+                    "industry",
+                    "role",
+                    "scope_region",
+                )
+            },
         ),
     )

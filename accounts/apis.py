@@ -36,7 +36,11 @@ class RegisterApi(APIView):
         username = serializers.CharField()
         token = serializers.CharField()
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer}, operation_id="auth_register")
+    @extend_schema(
+        request=RegisterInputSerializer,
+        responses={201: RegisterOutputSerializer},
+        operation_id="auth_register",
+    )
     def post(self, request):
         data = self.RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -51,7 +55,9 @@ class RegisterApi(APIView):
             phone=v.get("phone") or None,
         )
         token = services.token_for_user(user=user)
-        return Response({"id": user.pk, "username": user.username, "token": token}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"id": user.pk, "username": user.username, "token": token}, status=status.HTTP_201_CREATED
+        )
 
 
 class TokenObtainApi(APIView):
@@ -77,7 +83,9 @@ class TokenObtainApi(APIView):
         if user is None:
             # One message for an unknown user and a wrong password: no user enumeration.
             raise ApplicationError(
-                _("Wrong username or password."), code="invalid_credentials", status_code=status.HTTP_400_BAD_REQUEST
+                _("Wrong username or password."),
+                code="invalid_credentials",
+                status_code=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"token": services.token_for_user(user=user)})
 
@@ -154,7 +162,9 @@ class UserListApi(APIView):
         )
         paginator = UserPagination()
         page = paginator.paginate_queryset(users, request, view=self)
-        return paginator.get_paginated_response(UserSerializer(page, many=True, context={"request": request}).data)
+        return paginator.get_paginated_response(
+            UserSerializer(page, many=True, context={"request": request}).data
+        )
 
 
 class UserUpdateApi(APIView):
@@ -172,6 +182,8 @@ class UserUpdateApi(APIView):
         data = self.UserUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.user_set_role(
-            user=user, role=data.validated_data["role"], scope_region_id=data.validated_data.get("scope_region")
+            user=user,
+            role=data.validated_data["role"],
+            scope_region_id=data.validated_data.get("scope_region"),
         )
         return Response(UserSerializer(user, context={"request": request}).data)

@@ -72,7 +72,12 @@ DEMO_ACCOUNTS = [
 def seed_regions() -> list[Region]:
     prefecture, _ = Region.objects.update_or_create(
         code=PREFECTURE[0],
-        defaults={"name_zh": PREFECTURE[1], "name_en": PREFECTURE[2], "level": Region.Level.PREFECTURE, "parent": None},
+        defaults={
+            "name_zh": PREFECTURE[1],
+            "name_en": PREFECTURE[2],
+            "level": Region.Level.PREFECTURE,
+            "parent": None,
+        },
     )
     counties = []
     for order, (code, name_zh, name_en) in enumerate(COUNTIES):

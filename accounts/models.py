@@ -42,7 +42,12 @@ class Region(models.Model):
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
@@ -97,7 +102,9 @@ class Organization(models.Model):
     """A unit (work unit, company, school, ...) whose members are counted against a headcount target."""
 
     name = models.CharField(_("name"), max_length=200)
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations")
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations"
+    )
     industry = models.ForeignKey(
         Industry, verbose_name=_("industry"), on_delete=models.PROTECT, related_name="organizations"
     )
@@ -108,7 +115,9 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["region__path", "name"]
-        constraints = [models.UniqueConstraint(fields=["region", "name"], name="uniq_organization_name_in_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="uniq_organization_name_in_region")
+        ]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
 
@@ -124,10 +133,20 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     phone = models.CharField(
-        _("mobile phone"), max_length=11, null=True, blank=True, unique=True, validators=[validate_mainland_mobile]
+        _("mobile phone"),
+        max_length=11,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[validate_mainland_mobile],
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        Region,
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     organization = models.ForeignKey(
         Organization,
@@ -138,7 +157,12 @@ class User(AbstractUser):
         related_name="members",
     )
     industry = models.ForeignKey(
-        Industry, verbose_name=_("industry"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        Industry,
+        verbose_name=_("industry"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.PARTICIPANT)
     scope_region = models.ForeignKey(

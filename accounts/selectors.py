@@ -45,7 +45,9 @@ def county_of(*, region: Region) -> Region:
     return node
 
 
-def organization_list(*, region_id: int | None = None, include_subregions: bool = True) -> QuerySet[Organization]:
+def organization_list(
+    *, region_id: int | None = None, include_subregions: bool = True
+) -> QuerySet[Organization]:
     qs = Organization.objects.filter(is_active=True).select_related("region", "industry")
     if region_id:
         region = Region.objects.filter(pk=region_id).first()

@@ -42,16 +42,22 @@ def user_register(
     if region is None:
         errors.append(_field_error("region", _("Unknown region. Choose your county."), "unknown_region"))
     elif region.level == Region.Level.PREFECTURE:
-        errors.append(_field_error("region", _("Choose a county-level region, not the prefecture."), "not_county"))
+        errors.append(
+            _field_error("region", _("Choose a county-level region, not the prefecture."), "not_county")
+        )
 
     organization = None
     if organization_id:
-        organization = Organization.objects.select_related("region", "industry").filter(pk=organization_id).first()
+        organization = (
+            Organization.objects.select_related("region", "industry").filter(pk=organization_id).first()
+        )
         if organization is None:
             errors.append(_field_error("organization", _("Unknown organization."), "unknown_organization"))
         elif region is not None and not organization.region.path.startswith(region.path):
             errors.append(
-                _field_error("organization", _("This organization is not in the chosen county."), "wrong_region")
+                _field_error(
+                    "organization", _("This organization is not in the chosen county."), "wrong_region"
+                )
             )
 
     industry = None
@@ -99,7 +105,9 @@ def user_register(
         raise ApplicationError(
             _("Please correct the highlighted fields."),
             code="invalid",
-            errors=[_field_error("username", _("A user with that username or phone already exists."), "unique")],
+            errors=[
+                _field_error("username", _("A user with that username or phone already exists."), "unique")
+            ],
         ) from exc
     return user
 
@@ -122,7 +130,9 @@ def user_set_role(*, user: User, role: str, scope_region_id: int | None = None) 
             raise ApplicationError(
                 _("An organizer needs a scope region."),
                 code="invalid",
-                errors=[_field_error("scope_region", _("Choose the region this organizer is responsible for."))],
+                errors=[
+                    _field_error("scope_region", _("Choose the region this organizer is responsible for."))
+                ],
             )
     user.role = role
     user.scope_region = scope

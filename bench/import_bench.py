@@ -41,8 +41,17 @@ def generate(rows: int, explanation: str) -> list[list[str]]:
         kind, answer = TYPES[i % 3]
         options = [] if kind == "判断" else [f"选项甲{i}", f"选项乙{i}", f"选项丙{i}", f"选项丁{i}"]
         options += [""] * (4 - len(options))
-        data.append([kind, f"{i + 1}. 第 {i} 道安全知识题：遇到这种情况应当怎么做？", *options, answer,
-                     f"{explanation} {i}", f"分类{i % 12}", str(i % 5 + 1)])
+        data.append(
+            [
+                kind,
+                f"{i + 1}. 第 {i} 道安全知识题：遇到这种情况应当怎么做？",
+                *options,
+                answer,
+                f"{explanation} {i}",
+                f"分类{i % 12}",
+                str(i % 5 + 1),
+            ]
+        )
     return data
 
 

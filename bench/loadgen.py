@@ -109,12 +109,16 @@ class Client:
                 payload = None
         return status, payload
 
-    async def cycle(self, competition: int, token: str, save_answers: bool = False, think=None) -> dict | None:
+    async def cycle(
+        self, competition: int, token: str, save_answers: bool = False, think=None
+    ) -> dict | None:
         """Start (or resume) an attempt, optionally save each answer after a think time, submit.
 
         Returns {"sent_at", "completed_at"} of the submission when it succeeded.
         """
-        status, attempt = await self.call("start", "POST", f"/api/v1/competitions/{competition}/attempts/", token)
+        status, attempt = await self.call(
+            "start", "POST", f"/api/v1/competitions/{competition}/attempts/", token
+        )
         if status not in (200, 201) or not attempt:
             return None
         answers = answers_for(attempt.get("questions", []))
@@ -125,7 +129,9 @@ class Client:
                 path = f"/api/v1/attempts/{attempt['id']}/answers/{answer['question']}/"
                 await self.call("answer", "PUT", path, token, {"selected": answer["selected"]})
         sent_at = time.time()
-        status, _ = await self.call("submit", "POST", f"/api/v1/attempts/{attempt['id']}/submit/", token, {"answers": answers})
+        status, _ = await self.call(
+            "submit", "POST", f"/api/v1/attempts/{attempt['id']}/submit/", token, {"answers": answers}
+        )
         if status != 200:
             return None
         return {"sent_at": sent_at, "completed_at": time.time()}
@@ -233,7 +239,9 @@ async def run_crowd(spec: dict, client: Client, recorder: Recorder) -> None:
         concurrent += 1
         peak = max(peak, concurrent)
         try:
-            done = await client.cycle(spec["competition"], tokens[index], save_answers=save_answers, think=think)
+            done = await client.cycle(
+                spec["competition"], tokens[index], save_answers=save_answers, think=think
+            )
             if done:
                 finished += 1
         finally:
@@ -298,7 +306,11 @@ async def run_ws(spec: dict, recorder: Recorder) -> None:
                         continue
                     if msg.type == aiohttp.WSMsgType.TEXT:
                         logs[index].append([time.time(), attempts_of(json.loads(msg.data))])
-                    elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                    elif msg.type in (
+                        aiohttp.WSMsgType.CLOSE,
+                        aiohttp.WSMsgType.CLOSED,
+                        aiohttp.WSMsgType.ERROR,
+                    ):
                         failures[f"closed_early:{ws.close_code}"] += 1
                         closed_early.append(index)
                         return
@@ -343,7 +355,9 @@ async def main(spec: dict) -> dict:
         timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
             client = Client(spec, recorder, session)
-            runner = {"get": run_get, "cycle": run_cycle, "cycle_rate": run_cycle_rate, "crowd": run_crowd}[kind]
+            runner = {"get": run_get, "cycle": run_cycle, "cycle_rate": run_cycle_rate, "crowd": run_crowd}[
+                kind
+            ]
             await runner(spec, client, recorder)
     return {
         "kind": kind,

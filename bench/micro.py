@@ -40,7 +40,11 @@ def _timed(function, runs: int) -> dict:
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(runs):
         function()
-    return {"ms": (time.perf_counter() - wall) * 1000 / runs, "cpu_ms": (time.process_time() - cpu) * 1000 / runs, "runs": runs}
+    return {
+        "ms": (time.perf_counter() - wall) * 1000 / runs,
+        "cpu_ms": (time.process_time() - cpu) * 1000 / runs,
+        "runs": runs,
+    }
 
 
 class _Rollback(Exception):
@@ -64,8 +68,11 @@ def main() -> None:
         try:
             with transaction.atomic():
                 out[f"bulk_update of one attempt's {len(items)} items (Django)"] = _timed(
-                    lambda: AttemptItem.objects.bulk_update(items, FIELDS), runs)
-                out["UPDATE ... FROM (VALUES ...) of the same items"] = _timed(lambda: values_update(items), runs)
+                    lambda: AttemptItem.objects.bulk_update(items, FIELDS), runs
+                )
+                out["UPDATE ... FROM (VALUES ...) of the same items"] = _timed(
+                    lambda: values_update(items), runs
+                )
                 raise _Rollback
         except _Rollback:
             pass
@@ -73,7 +80,8 @@ def main() -> None:
     if key:
         cache: dict = {}
         out["token lookup, SELECT token JOIN user (DRF)"] = _timed(
-            lambda: Token.objects.select_related("user").get(key=key).user, runs)
+            lambda: Token.objects.select_related("user").get(key=key).user, runs
+        )
         cache[key] = Token.objects.select_related("user").get(key=key).user
         out["token lookup, process-local cache hit"] = _timed(lambda: cache.get(key), runs)
     print(json.dumps(out))

@@ -75,14 +75,18 @@ def generate(bench, spec: dict, procs: int = 1, timeout: float | None = None) ->
         if "rate" in part:
             part["rate"] = part["rate"] / procs
         # Disjoint users per process: offsets spread over the seeded participants.
-        part["token_offset"] = base.get("token_offset", 0) + index * (len(bench.seed["participants"]) // procs)
+        part["token_offset"] = base.get("token_offset", 0) + index * (
+            len(bench.seed["participants"]) // procs
+        )
         specs.append(part)
     children = []
     for index, part in enumerate(specs):
         spec_path = bench.workdir / f"spec-{time.time_ns()}-{index}.json"
         out_path = spec_path.with_suffix(".out.json")
         spec_path.write_text(json.dumps(part))
-        proc = subprocess.Popen([sys.executable, "-m", "bench.loadgen", str(spec_path), str(out_path)], cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.loadgen", str(spec_path), str(out_path)], cwd=ROOT
+        )
         children.append((proc, out_path))
     limit = timeout if timeout is not None else spec.get("duration", 30) + 90
     results = []
@@ -134,8 +138,18 @@ class Window:
         return sum(self.redis_delta.values())
 
 
-def add_row(bench, name: str, result: dict | None, window: Window | None, *, ops: int | None = None,
-            h: bool = True, labels=None, note: str = "", **extra) -> dict:
+def add_row(
+    bench,
+    name: str,
+    result: dict | None,
+    window: Window | None,
+    *,
+    ops: int | None = None,
+    h: bool = True,
+    labels=None,
+    note: str = "",
+    **extra,
+) -> dict:
     """A table row from a generator result and its window; ratio to the same server's H."""
     server = bench.servers.kind if bench.servers else "?"
     row = {"name": name, "server": server, "note": note, **extra}
@@ -175,7 +189,8 @@ def add_row(bench, name: str, result: dict | None, window: Window | None, *, ops
     bench.rows.append(row)
     bench.log(
         f"{name}: {row.get('rps') or 0:,.0f} req/s, p50 {row.get('p50') or 0:.1f} ms, p99 {row.get('p99') or 0:.1f} ms, "
-        f"errors {row.get('errors', 0)}" + (f", ratio {row['ratio'] * 100:.0f} % of H" if row.get("ratio") else "")
+        f"errors {row.get('errors', 0)}"
+        + (f", ratio {row['ratio'] * 100:.0f} % of H" if row.get("ratio") else "")
     )
     return row
 
@@ -203,15 +218,29 @@ def probe(bench) -> None:
         questions = attempt["questions"]
         first = questions[0]
         keys = [o["key"] for o in first.get("options", [])] or ["A"]
-        status, _ = http(bench, "PUT", f"/api/v1/attempts/{attempt['id']}/answers/{first['id']}/", token, {"selected": keys[:1]})
+        status, _ = http(
+            bench,
+            "PUT",
+            f"/api/v1/attempts/{attempt['id']}/answers/{first['id']}/",
+            token,
+            {"selected": keys[:1]},
+        )
         avail["answer"] = status in (200, 201, 204)
         bench.probe_status["answer"] = status
         from bench.loadgen import answers_for
 
-        status, body = http(bench, "POST", f"/api/v1/attempts/{attempt['id']}/submit/", token, {"answers": answers_for(questions)})
+        status, body = http(
+            bench,
+            "POST",
+            f"/api/v1/attempts/{attempt['id']}/submit/",
+            token,
+            {"answers": answers_for(questions)},
+        )
         avail["cycle"] = status == 200 and bool(body) and body.get("status") == "submitted"
         bench.probe_status["submit"] = status
-    status, body = http(bench, "GET", f"/api/v1/competitions/{comp}/leaderboard/?scope=individual&limit=20", token)
+    status, body = http(
+        bench, "GET", f"/api/v1/competitions/{comp}/leaderboard/?scope=individual&limit=20", token
+    )
     avail["leaderboard"] = status == 200 and isinstance(body, dict) and "entries" in body
     bench.probe_status["leaderboard"] = status
     status, body = http(bench, "GET", f"/api/v1/competitions/{comp}/stats/", admin)
@@ -225,21 +254,35 @@ def sql_census(bench) -> None:
     """The SQL statements of each benchmarked request, captured in-process (bench/queries.py)."""
     if not bench.available.get("start"):
         return
-    done = subprocess.run([sys.executable, "-m", "bench.queries", str(bench.token_file)], cwd=ROOT,
-                          env=bench.server_env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.queries", str(bench.token_file)],
+        cwd=ROOT,
+        env=bench.server_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode != 0:
         bench.notes.append("The SQL census failed: " + (done.stderr.strip().splitlines() or ["?"])[-1])
         return
     bench.sections["sql"] = json.loads(done.stdout.strip().splitlines()[-1])
-    bench.log("SQL per request: " + ", ".join(f"{k} {v['queries']}" for k, v in bench.sections["sql"].items()))
+    bench.log(
+        "SQL per request: " + ", ".join(f"{k} {v['queries']}" for k, v in bench.sections["sql"].items())
+    )
 
 
 def micro(bench) -> None:
     """In-process timings behind the report's proposals (bench/micro.py)."""
     if not bench.available.get("start"):
         return
-    done = subprocess.run([sys.executable, "-m", "bench.micro", "100" if bench.args.quick else "300"], cwd=ROOT,
-                          env=bench.server_env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.micro", "100" if bench.args.quick else "300"],
+        cwd=ROOT,
+        env=bench.server_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode != 0:
         bench.notes.append("The micro-benchmarks failed: " + (done.stderr.strip().splitlines() or ["?"])[-1])
         return
@@ -251,7 +294,10 @@ def probe_ws(bench, token: str) -> bool:
     from websockets.exceptions import WebSocketException
     from websockets.sync.client import connect
 
-    url = bench.base_url.replace("http://", "ws://") + f"/ws/competitions/{bench.seed['competition']}/live/?token={token}"
+    url = (
+        bench.base_url.replace("http://", "ws://")
+        + f"/ws/competitions/{bench.seed['competition']}/live/?token={token}"
+    )
     try:
         with connect(url, origin=bench.base_url, open_timeout=5, close_timeout=2) as ws:
             message = json.loads(ws.recv(timeout=5))
@@ -266,8 +312,15 @@ def probe_ws(bench, token: str) -> bool:
 def phase_baseline(bench, record_h: bool = True) -> None:
     args = bench.args
     server = bench.servers.kind
-    spec = {"kind": "get", "paths": ["/api/v1/bench/baseline/"], "concurrency": args.concurrency,
-            "connections": args.concurrency, "duration": args.duration, "label": "baseline", "token_file": None}
+    spec = {
+        "kind": "get",
+        "paths": ["/api/v1/bench/baseline/"],
+        "concurrency": args.concurrency,
+        "connections": args.concurrency,
+        "duration": args.duration,
+        "label": "baseline",
+        "token_file": None,
+    }
     generate(bench, dict(spec, duration=2))  # warm-up: connections, lazy imports
     with Window(bench) as window:
         result = generate(bench, spec)
@@ -287,14 +340,29 @@ def phase_baseline(bench, record_h: bool = True) -> None:
 def wrk_row(bench, wrk: str, path: str, name: str, header: str | None = None) -> None:
     args = bench.args
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    command = [wrk, "-t1", f"-c{args.concurrency}", f"-d{int(args.duration)}s", "--latency", "--timeout", "10s"]
+    command = [
+        wrk,
+        "-t1",
+        f"-c{args.concurrency}",
+        f"-d{int(args.duration)}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     if header:
         command += ["-H", header]
     with Window(bench) as window:
-        out = subprocess.run([*command, bench.base_url + path], capture_output=True, text=True, timeout=args.duration + 30).stdout
+        out = subprocess.run(
+            [*command, bench.base_url + path], capture_output=True, text=True, timeout=args.duration + 30
+        ).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     span = window.end - window.start
-    row = {"name": name, "server": bench.servers.kind, "kind": "wrk", "note": "wrk, C generator: same path, less generator CPU"}
+    row = {
+        "name": name,
+        "server": bench.servers.kind,
+        "kind": "wrk",
+        "note": "wrk, C generator: same path, less generator CPU",
+    }
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
     row["rps"] = float(match.group(1)) if match else None
     for pct, key in (("50", "p50"), ("99", "p99")):
@@ -304,7 +372,9 @@ def wrk_row(bench, wrk: str, path: str, name: str, header: str | None = None) ->
             row[key] = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    row["errors"] = (int(errors.group(1)) if errors else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    row["errors"] = (int(errors.group(1)) if errors else 0) + (
+        sum(map(int, socket_errors.groups())) if socket_errors else 0
+    )
     row["gen_cpu"] = ((after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)) / span
     row["srv_cpu"] = bench.sampler.cpu_cores("servers", window.start, window.end)
     row["rss_proc"], row["rss_total"] = bench.sampler.peak_rss_mib("servers", window.start, window.end)
@@ -314,17 +384,29 @@ def wrk_row(bench, wrk: str, path: str, name: str, header: str | None = None) ->
 
 def cycle_saturation(bench, label: str = "") -> dict | None:
     args = bench.args
-    spec = {"kind": "cycle", "competition": bench.seed["competition"], "concurrency": args.concurrency,
-            "connections": args.concurrency, "duration": args.duration}
+    spec = {
+        "kind": "cycle",
+        "competition": bench.seed["competition"],
+        "concurrency": args.concurrency,
+        "connections": args.concurrency,
+        "duration": args.duration,
+    }
     generate(bench, dict(spec, duration=2, token_offset=bench.take_users(2000)))  # warm-up
     with Window(bench, sql=True) as window:
         result = generate(bench, dict(spec, token_offset=bench.take_users(20000)))
     submissions = len(result["extra"].get("submissions", []))
     span = window_seconds(result)
     cps = submissions / span if span else 0
-    row = add_row(bench, f"start-and-submit cycle, saturation ({bench.servers.kind}){label}", result, window,
-                  ops=submissions, kind="cycle", cycles_per_s=cps,
-                  note=f"{cps:,.0f} cycles/s (2 requests each); SQL and Redis per submitted cycle")
+    row = add_row(
+        bench,
+        f"start-and-submit cycle, saturation ({bench.servers.kind}){label}",
+        result,
+        window,
+        ops=submissions,
+        kind="cycle",
+        cycles_per_s=cps,
+        note=f"{cps:,.0f} cycles/s (2 requests each); SQL and Redis per submitted cycle",
+    )
     bench.sections.setdefault("cycle_cps", {})[bench.servers.kind] = cps
     return row
 
@@ -336,42 +418,84 @@ def phase_cycle(bench) -> None:
     cycle_saturation(bench)
     cps = bench.sections["cycle_cps"][bench.servers.kind]
     rate = max(cps * 0.7, 1.0)
-    spec = {"kind": "cycle_rate", "competition": bench.seed["competition"], "rate": rate,
-            "duration": bench.args.duration * 1.5, "token_offset": bench.take_users(int(rate * bench.args.duration * 2) + 10)}
+    spec = {
+        "kind": "cycle_rate",
+        "competition": bench.seed["competition"],
+        "rate": rate,
+        "duration": bench.args.duration * 1.5,
+        "token_offset": bench.take_users(int(rate * bench.args.duration * 2) + 10),
+    }
     with Window(bench, sql=True) as window:
         result = generate(bench, spec)
     submissions = len(result["extra"].get("submissions", []))
-    add_row(bench, f"cycle at 70 % of saturation, open loop ({rate:,.0f} cycles/s)", result, window,
-            ops=submissions, h=False, kind="cycle70", target_rate=rate,
-            note=f"late launches {result['extra'].get('late_launches', 0)}; p99 target < 150 ms")
+    add_row(
+        bench,
+        f"cycle at 70 % of saturation, open loop ({rate:,.0f} cycles/s)",
+        result,
+        window,
+        ops=submissions,
+        h=False,
+        kind="cycle70",
+        target_rate=rate,
+        note=f"late launches {result['extra'].get('late_launches', 0)}; p99 target < 150 ms",
+    )
 
 
 def phase_rankings(bench, scopes=("individual", "region", "organization"), stats: bool = True) -> None:
     comp = bench.seed["competition"]
     if not bench.available.get("leaderboard"):
-        unavailable(bench, "ranking reads", f"GET leaderboard answered {bench.probe_status.get('leaderboard')}")
+        unavailable(
+            bench, "ranking reads", f"GET leaderboard answered {bench.probe_status.get('leaderboard')}"
+        )
     else:
         for scope in scopes:
-            spec = {"kind": "get", "paths": [f"/api/v1/competitions/{comp}/leaderboard/?scope={scope}&limit=20"],
-                    "concurrency": bench.args.concurrency, "connections": bench.args.concurrency,
-                    "duration": bench.args.duration, "label": scope, "token_offset": bench.take_users(5000)}
+            spec = {
+                "kind": "get",
+                "paths": [f"/api/v1/competitions/{comp}/leaderboard/?scope={scope}&limit=20"],
+                "concurrency": bench.args.concurrency,
+                "connections": bench.args.concurrency,
+                "duration": bench.args.duration,
+                "label": scope,
+                "token_offset": bench.take_users(5000),
+            }
             generate(bench, dict(spec, duration=1))
             with Window(bench, sql=True) as window:
                 result = generate(bench, spec)
-            add_row(bench, f"ranking read, scope={scope} ({bench.servers.kind})", result, window,
-                    ops=sum(result["ok"].values()), kind="ranking",
-                    note="SQL per read includes the token lookup of authentication")
+            add_row(
+                bench,
+                f"ranking read, scope={scope} ({bench.servers.kind})",
+                result,
+                window,
+                ops=sum(result["ok"].values()),
+                kind="ranking",
+                note="SQL per read includes the token lookup of authentication",
+            )
     if not stats:
         return
     if not bench.available.get("stats"):
-        unavailable(bench, "organizer statistics read", f"GET stats answered {bench.probe_status.get('stats')}")
+        unavailable(
+            bench, "organizer statistics read", f"GET stats answered {bench.probe_status.get('stats')}"
+        )
         return
-    spec = {"kind": "get", "paths": [f"/api/v1/competitions/{comp}/stats/"], "concurrency": bench.args.concurrency,
-            "connections": bench.args.concurrency, "duration": bench.args.duration, "label": "stats",
-            "token_key": "admins"}
+    spec = {
+        "kind": "get",
+        "paths": [f"/api/v1/competitions/{comp}/stats/"],
+        "concurrency": bench.args.concurrency,
+        "connections": bench.args.concurrency,
+        "duration": bench.args.duration,
+        "label": "stats",
+        "token_key": "admins",
+    }
     with Window(bench, sql=True) as window:
         result = generate(bench, spec)
-    add_row(bench, "organizer statistics read (admin)", result, window, ops=sum(result["ok"].values()), kind="stats")
+    add_row(
+        bench,
+        "organizer statistics read (admin)",
+        result,
+        window,
+        ops=sum(result["ok"].values()),
+        kind="stats",
+    )
 
 
 def phase_ws(bench) -> None:
@@ -395,15 +519,29 @@ def phase_ws(bench) -> None:
     budget = 120 + sum(seconds + 4 for _n, _r, seconds in plan) + args.dashboards / 20
     spec_path = bench.workdir / "ws-spec.json"
     out_path = bench.workdir / "ws-out.json"
-    spec_path.write_text(json.dumps({
-        "kind": "ws", "base_url": bench.base_url, "token_file": str(bench.token_file), "token_key": "admins",
-        "competition": comp, "dashboards": args.dashboards, "duration": budget, "stop_file": str(stop_file),
-        "connect_parallelism": 50,
-    }))
+    spec_path.write_text(
+        json.dumps(
+            {
+                "kind": "ws",
+                "base_url": bench.base_url,
+                "token_file": str(bench.token_file),
+                "token_key": "admins",
+                "competition": comp,
+                "dashboards": args.dashboards,
+                "duration": budget,
+                "stop_file": str(stop_file),
+                "connect_parallelism": 50,
+            }
+        )
+    )
     bench.log(f"connecting {args.dashboards} dashboards")
     connect_start = time.time()
-    watcher = subprocess.Popen([sys.executable, "-m", "bench.loadgen", str(spec_path), str(out_path)], cwd=ROOT,
-                               stdout=subprocess.PIPE, text=True)
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "bench.loadgen", str(spec_path), str(out_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     ready = watcher.stdout.readline().strip()
     connect_end = time.time()
     bench.log(f"dashboards: {ready or 'no READY line'} in {connect_end - connect_start:.1f} s")
@@ -416,8 +554,13 @@ def phase_ws(bench) -> None:
                     time.sleep(seconds)
                     result = None
                 else:
-                    spec = {"kind": "cycle_rate", "competition": comp, "rate": rate, "duration": seconds,
-                            "token_offset": bench.take_users(int(rate * seconds) + 10)}
+                    spec = {
+                        "kind": "cycle_rate",
+                        "competition": comp,
+                        "rate": rate,
+                        "duration": seconds,
+                        "token_offset": bench.take_users(int(rate * seconds) + 10),
+                    }
                     result = generate(bench, spec)
             windows.append((name, rate, window, result))
             time.sleep(2.5)  # the last coalesced update of the phase arrives before the next begins
@@ -436,12 +579,18 @@ def phase_ws(bench) -> None:
     logs = [log for index, log in enumerate(watched["extra"]["messages"]) if index not in closed]
     connected = watched["extra"]["connected"]
     connect_row = {
-        "name": f"{args.dashboards} dashboards connect (first message)", "server": bench.servers.kind, "kind": "ws_connect",
-        **summarize(watched["latencies"].get("ws_first_message", [])), "errors": sum(watched["errors"].values()),
-        "error_kinds": watched["errors"], "rps": None,
+        "name": f"{args.dashboards} dashboards connect (first message)",
+        "server": bench.servers.kind,
+        "kind": "ws_connect",
+        **summarize(watched["latencies"].get("ws_first_message", [])),
+        "errors": sum(watched["errors"].values()),
+        "error_kinds": watched["errors"],
+        "rps": None,
         "note": f"{connected} connected in {connect_end - connect_start:.1f} s (parallelism 50)",
     }
-    connect_row["rss_proc"], connect_row["rss_total"] = bench.sampler.peak_rss_mib("servers", connect_start, time.time())
+    connect_row["rss_proc"], connect_row["rss_total"] = bench.sampler.peak_rss_mib(
+        "servers", connect_start, time.time()
+    )
     bench.rows.append(connect_row)
     broadcast_rows = []
     for name, rate, window, result in windows:
@@ -459,53 +608,92 @@ def phase_ws(bench) -> None:
                 missed += missed_updates(len(submissions), during, before[-1])
         span = window.end - window.start
         achieved = len(submissions) / span if span else 0
-        broadcast_rows.append({
-            "name": name, "target_rate": rate, "submissions_per_s": achieved,
-            "broadcasts_per_s": sum(per_socket_rates) / len(per_socket_rates) if per_socket_rates else None,
-            "messages_per_s": sum(per_socket_rates) if per_socket_rates else None,
-            "redis_per_submission": window.redis_calls / len(submissions) if submissions else None,
-            "redis_per_s": window.redis_calls / span if span else None,
-            "redis_top": dict(list(window.redis_delta.items())[:6]),
-            "lag": summarize([lag * 1000 for lag in lags]), "missed": missed,
-            "submit": summarize(all_latencies(result, ["submit"])) if result else None,
-            "errors": error_count(result) if result else 0,
-            "srv_cpu": bench.sampler.cpu_cores("servers", window.start, window.end),
-        })
+        broadcast_rows.append(
+            {
+                "name": name,
+                "target_rate": rate,
+                "submissions_per_s": achieved,
+                "broadcasts_per_s": sum(per_socket_rates) / len(per_socket_rates)
+                if per_socket_rates
+                else None,
+                "messages_per_s": sum(per_socket_rates) if per_socket_rates else None,
+                "redis_per_submission": window.redis_calls / len(submissions) if submissions else None,
+                "redis_per_s": window.redis_calls / span if span else None,
+                "redis_top": dict(list(window.redis_delta.items())[:6]),
+                "lag": summarize([lag * 1000 for lag in lags]),
+                "missed": missed,
+                "submit": summarize(all_latencies(result, ["submit"])) if result else None,
+                "errors": error_count(result) if result else 0,
+                "srv_cpu": bench.sampler.cpu_cores("servers", window.start, window.end),
+            }
+        )
         if lags:
-            bench.rows.append({
-                "name": f"update lag, {name} ({achieved:.1f}/s), {connected} dashboards", "server": bench.servers.kind,
-                "kind": "ws_lag", **summarize([lag * 1000 for lag in lags]), "errors": missed, "rps": None,
-                "note": "from pressing submit to the dashboard message that counts it; errors = never counted",
-            })
+            bench.rows.append(
+                {
+                    "name": f"update lag, {name} ({achieved:.1f}/s), {connected} dashboards",
+                    "server": bench.servers.kind,
+                    "kind": "ws_lag",
+                    **summarize([lag * 1000 for lag in lags]),
+                    "errors": missed,
+                    "rps": None,
+                    "note": "from pressing submit to the dashboard message that counts it; errors = never counted",
+                }
+            )
     bench.sections["broadcasts"] = broadcast_rows
-    bench.sections["dashboards"] = {"requested": args.dashboards, "connected": connected, "errors": watched["errors"],
-                                    "gen_cpu": watched["cpu_seconds"] / window_seconds(watched)}
+    bench.sections["dashboards"] = {
+        "requested": args.dashboards,
+        "connected": connected,
+        "errors": watched["errors"],
+        "gen_cpu": watched["cpu_seconds"] / window_seconds(watched),
+    }
     for row in broadcast_rows:
-        bench.log(f"ws {row['name']}: {row['submissions_per_s']:.1f} sub/s -> {row['broadcasts_per_s'] or 0:.2f} "
-                  f"broadcasts/s per dashboard, lag p99 {row['lag']['p99'] or 0:.0f} ms, missed {row['missed']}")
+        bench.log(
+            f"ws {row['name']}: {row['submissions_per_s']:.1f} sub/s -> {row['broadcasts_per_s'] or 0:.2f} "
+            f"broadcasts/s per dashboard, lag p99 {row['lag']['p99'] or 0:.0f} ms, missed {row['missed']}"
+        )
 
 
 def phase_crowd(bench) -> None:
     if not bench.available.get("start"):
-        unavailable(bench, "simulated crowd", f"starting an attempt answered {bench.probe_status.get('start')}")
+        unavailable(
+            bench, "simulated crowd", f"starting an attempt answered {bench.probe_status.get('start')}"
+        )
         return
     args = bench.args
     procs = 2 if args.participants > 4000 else 1
-    spec = {"kind": "crowd", "competition": bench.seed["competition"], "participants": args.participants,
-            "ramp": args.ramp, "think": list(args.think), "save_answers": bool(bench.available.get("answer")),
-            "connections": 1000 * procs, "token_offset": bench.take_users(args.participants + 10),
-            "max_seconds": args.ramp + 10 * args.think[1] * 3 + 120}
-    bench.log(f"crowd: {args.participants} participants over {args.ramp:.0f} s, think {args.think[0]}-{args.think[1]} s"
-              + ("" if spec["save_answers"] else " (answers sent with the submission: no per-answer endpoint yet)"))
+    spec = {
+        "kind": "crowd",
+        "competition": bench.seed["competition"],
+        "participants": args.participants,
+        "ramp": args.ramp,
+        "think": list(args.think),
+        "save_answers": bool(bench.available.get("answer")),
+        "connections": 1000 * procs,
+        "token_offset": bench.take_users(args.participants + 10),
+        "max_seconds": args.ramp + 10 * args.think[1] * 3 + 120,
+    }
+    bench.log(
+        f"crowd: {args.participants} participants over {args.ramp:.0f} s, think {args.think[0]}-{args.think[1]} s"
+        + ("" if spec["save_answers"] else " (answers sent with the submission: no per-answer endpoint yet)")
+    )
     with Window(bench, sql=True) as window:
         result = generate(bench, spec, procs=procs, timeout=spec["max_seconds"] + 60)
     extra = result["extra"]
-    add_row(bench, f"crowd: {args.participants:,} participants, think {args.think[0]:g}-{args.think[1]:g} s", result, window,
-            ops=extra.get("finished") or None, h=False, kind="crowd",
-            note=f"{extra.get('finished', 0):,} submitted, peak {extra.get('peak_concurrent', 0):,} at once; p99 target < 300 ms, 0 errors")
+    add_row(
+        bench,
+        f"crowd: {args.participants:,} participants, think {args.think[0]:g}-{args.think[1]:g} s",
+        result,
+        window,
+        ops=extra.get("finished") or None,
+        h=False,
+        kind="crowd",
+        note=f"{extra.get('finished', 0):,} submitted, peak {extra.get('peak_concurrent', 0):,} at once; p99 target < 300 ms, 0 errors",
+    )
     if not spec["save_answers"]:
-        bench.notes.append("The crowd saved no answer one at a time: `PUT /api/v1/attempts/{id}/answers/{qid}/` "
-                           f"answered {bench.probe_status.get('answer')} when probed.")
+        bench.notes.append(
+            "The crowd saved no answer one at a time: `PUT /api/v1/attempts/{id}/answers/{qid}/` "
+            f"answered {bench.probe_status.get('answer')} when probed."
+        )
 
 
 def _py_spy(py_spy: Path, pids: list[int], seconds: int, out_dir: Path, mode: str) -> tuple[list, list[str]]:
@@ -516,11 +704,29 @@ def _py_spy(py_spy: Path, pids: list[int], seconds: int, out_dir: Path, mode: st
     for pid in pids:
         out = out_dir / f"pyspy-{mode}-{pid}.txt"
         outs.append(out)
-        spies.append(subprocess.Popen(
-            [str(py_spy), "record", "-p", str(pid), "-d", str(seconds), "-r", "100", "-f", "raw", "-o", str(out),
-             "--nonblocking", *flags],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        ))
+        spies.append(
+            subprocess.Popen(
+                [
+                    str(py_spy),
+                    "record",
+                    "-p",
+                    str(pid),
+                    "-d",
+                    str(seconds),
+                    "-r",
+                    "100",
+                    "-f",
+                    "raw",
+                    "-o",
+                    str(out),
+                    "--nonblocking",
+                    *flags,
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     errors = []
     for spy in spies:
         _, err = spy.communicate(timeout=seconds + 60)
@@ -542,11 +748,21 @@ def phase_profile(bench) -> None:
         unavailable(bench, "profile of the submit cycle", "py-spy is not installed (make install)")
         return
     seconds = max(int(bench.args.duration), 5)
-    spec = {"kind": "cycle", "competition": bench.seed["competition"], "concurrency": bench.args.concurrency,
-            "connections": bench.args.concurrency, "duration": 2 * seconds + 4, "token_offset": bench.take_users(20000)}
+    spec = {
+        "kind": "cycle",
+        "competition": bench.seed["competition"],
+        "concurrency": bench.args.concurrency,
+        "connections": bench.args.concurrency,
+        "duration": 2 * seconds + 4,
+        "token_offset": bench.take_users(20000),
+    }
     spec_path = bench.workdir / "profile-spec.json"
-    spec_path.write_text(json.dumps({"base_url": bench.base_url, "token_file": str(bench.token_file), **spec}))
-    load = subprocess.Popen([sys.executable, "-m", "bench.loadgen", str(spec_path), str(spec_path.with_suffix(".out"))], cwd=ROOT)
+    spec_path.write_text(
+        json.dumps({"base_url": bench.base_url, "token_file": str(bench.token_file), **spec})
+    )
+    load = subprocess.Popen(
+        [sys.executable, "-m", "bench.loadgen", str(spec_path), str(spec_path.with_suffix(".out"))], cwd=ROOT
+    )
     try:
         time.sleep(1.0)
         cpu, cpu_errors = _py_spy(py_spy, bench.servers.http_pids, seconds, bench.workdir, "cpu")
@@ -554,12 +770,19 @@ def phase_profile(bench) -> None:
     finally:
         load.wait(timeout=2 * seconds + 90)
     if not cpu:
-        unavailable(bench, "profile of the submit cycle", f"py-spy recorded nothing ({'; '.join(cpu_errors + wall_errors)})")
+        unavailable(
+            bench,
+            "profile of the submit cycle",
+            f"py-spy recorded nothing ({'; '.join(cpu_errors + wall_errors)})",
+        )
         return
     # Wall clock of the request threads only (not the event loop waiting for sockets, not idle pool threads).
-    requests = [(frames, n) for frames, n in wall if any("dispatch (rest_framework/views.py" in f for f in frames)]
+    requests = [
+        (frames, n) for frames, n in wall if any("dispatch (rest_framework/views.py" in f for f in frames)
+    ]
     bench.sections["profile"] = {
-        "seconds": seconds, "samples": sum(n for _f, n in cpu),
+        "seconds": seconds,
+        "samples": sum(n for _f, n in cpu),
         "packages": profile.by_package(cpu)[:14],
         "functions": profile.inclusive(cpu, keep=profile.interesting)[:30],
         "wall_samples": sum(n for _f, n in requests),
@@ -577,12 +800,24 @@ def phase_soak(bench) -> None:
     cps = bench.sections.get("cycle_cps", {}).get(bench.servers.kind)
     if cps:
         rate = max(cps * 0.5, 1.0)
-        spec = {"kind": "cycle_rate", "competition": bench.seed["competition"], "rate": rate, "duration": args.soak,
-                "token_offset": bench.take_users(int(rate * args.soak) + 10)}
+        spec = {
+            "kind": "cycle_rate",
+            "competition": bench.seed["competition"],
+            "rate": rate,
+            "duration": args.soak,
+            "token_offset": bench.take_users(int(rate * args.soak) + 10),
+        }
         what = f"start-and-submit at {rate:,.0f} cycles/s (50 % of saturation)"
     else:
-        spec = {"kind": "get", "paths": ["/api/v1/bench/baseline/"], "concurrency": 4, "connections": 4,
-                "duration": args.soak, "label": "baseline", "token_file": None}
+        spec = {
+            "kind": "get",
+            "paths": ["/api/v1/bench/baseline/"],
+            "concurrency": 4,
+            "connections": 4,
+            "duration": args.soak,
+            "label": "baseline",
+            "token_file": None,
+        }
         what = "the baseline with 4 connections (no attempt endpoints yet)"
     bench.log(f"memory soak: {args.soak:.0f} s of {what}")
     with Window(bench) as window:
@@ -591,13 +826,27 @@ def phase_soak(bench) -> None:
     tenth = max(len(series) // 10, 1)
     first = sum(v for _t, v in series[:tenth]) / tenth if series else None
     last = sum(v for _t, v in series[-tenth:]) / tenth if series else None
-    slope = linear_slope([(t - window.start, v) for t, v in series[tenth:]]) if len(series) > tenth + 1 else None
-    bench.sections["soak"] = {"seconds": args.soak, "what": what, "first": first, "last": last,
-                              "peak": max((v for _t, v in series), default=None),
-                              "slope_mib_per_min": slope * 60 if slope is not None else None,
-                              "series": [(round(t - window.start), round(v, 1)) for t, v in series[:: max(len(series) // 20, 1)]]}
-    add_row(bench, f"memory soak, {args.soak:.0f} s", result, window, h=False, kind="soak",
-            note=f"servers' RSS {first or 0:.0f} -> {last or 0:.0f} MiB")
+    slope = (
+        linear_slope([(t - window.start, v) for t, v in series[tenth:]]) if len(series) > tenth + 1 else None
+    )
+    bench.sections["soak"] = {
+        "seconds": args.soak,
+        "what": what,
+        "first": first,
+        "last": last,
+        "peak": max((v for _t, v in series), default=None),
+        "slope_mib_per_min": slope * 60 if slope is not None else None,
+        "series": [(round(t - window.start), round(v, 1)) for t, v in series[:: max(len(series) // 20, 1)]],
+    }
+    add_row(
+        bench,
+        f"memory soak, {args.soak:.0f} s",
+        result,
+        window,
+        h=False,
+        kind="soak",
+        note=f"servers' RSS {first or 0:.0f} -> {last or 0:.0f} MiB",
+    )
 
 
 def phase_compare(bench) -> None:

@@ -117,10 +117,23 @@ def _short(path: str) -> str:
 
 
 INTERESTING = (
-    "quiz/", "leaderboard/", "accounts/", "core/", "rest_framework/", "django/db/models/query.py",
-    "django/db/backends/utils.py", "django/db/backends/base/base.py", "django/db/backends/postgresql/base.py",
-    "django/db/transaction.py", "channels_redis/", "redis/client.py", "django/contrib/auth/",
-    "django/core/handlers/base.py", "asgiref/sync.py", "psycopg/connection.py", "psycopg/cursor.py",
+    "quiz/",
+    "leaderboard/",
+    "accounts/",
+    "core/",
+    "rest_framework/",
+    "django/db/models/query.py",
+    "django/db/backends/utils.py",
+    "django/db/backends/base/base.py",
+    "django/db/backends/postgresql/base.py",
+    "django/db/transaction.py",
+    "channels_redis/",
+    "redis/client.py",
+    "django/contrib/auth/",
+    "django/core/handlers/base.py",
+    "asgiref/sync.py",
+    "psycopg/connection.py",
+    "psycopg/cursor.py",
 )
 
 

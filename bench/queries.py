@@ -29,7 +29,11 @@ from bench.loadgen import answers_for  # noqa: E402
 
 def capture(client: APIClient, method: str, path: str, body=None) -> tuple[dict, object]:
     with CaptureQueriesContext(connection) as captured:
-        response = getattr(client, method)(path, body, format="json") if body is not None else getattr(client, method)(path)
+        response = (
+            getattr(client, method)(path, body, format="json")
+            if body is not None
+            else getattr(client, method)(path)
+        )
     sql = [query["sql"] for query in captured.captured_queries]
     payload = response.json() if response.get("Content-Type", "").startswith("application/json") else None
     return {"status": response.status_code, "queries": len(sql), "sql": [s[:300] for s in sql]}, payload
@@ -42,7 +46,11 @@ def warm_up(token: str, competition: int) -> None:
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     attempt = client.post(f"/api/v1/competitions/{competition}/attempts/").json()
     if attempt.get("questions"):
-        client.post(f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": answers_for(attempt["questions"])}, format="json")
+        client.post(
+            f"/api/v1/attempts/{attempt['id']}/submit/",
+            {"answers": answers_for(attempt["questions"])},
+            format="json",
+        )
 
 
 def main() -> None:
@@ -59,9 +67,14 @@ def main() -> None:
         answers = answers_for(attempt["questions"])
         first = answers[0]
         out["save one answer"], _ = capture(
-            participant, "put", f"/api/v1/attempts/{attempt['id']}/answers/{first['question']}/", {"selected": first["selected"]}
+            participant,
+            "put",
+            f"/api/v1/attempts/{attempt['id']}/answers/{first['question']}/",
+            {"selected": first["selected"]},
         )
-        out["submit"], _ = capture(participant, "post", f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": answers})
+        out["submit"], _ = capture(
+            participant, "post", f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": answers}
+        )
     for scope in ("individual", "region", "organization"):
         out[f"ranking read, {scope}"], _ = capture(
             participant, "get", f"/api/v1/competitions/{competition}/leaderboard/?scope={scope}&limit=20"

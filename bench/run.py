@@ -46,22 +46,38 @@ ALL_PHASES = ["baseline", "cycle", "rankings", "ws", "crowd", "profile", "soak",
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="short smoke run; writes bench/out/quick.md")
     parser.add_argument("--users", type=int, help="participants seeded (default 20000; quick 3000)")
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--participants", type=int, help="simulated crowd (default 1000; quick 300)")
-    parser.add_argument("--ramp", type=float, help="seconds over which the crowd arrives (default 90; quick 10)")
+    parser.add_argument(
+        "--ramp", type=float, help="seconds over which the crowd arrives (default 90; quick 10)"
+    )
     parser.add_argument("--think", default="2,5", help="think time per question, min,max seconds")
     parser.add_argument("--dashboards", type=int, help="connected dashboards K (default 1000; quick 100)")
-    parser.add_argument("--soak", type=float, help="memory soak seconds (default 60; quick 15; 600 for the target)")
-    parser.add_argument("--duration", type=float, help="seconds per closed-loop measurement (default 12; quick 5)")
+    parser.add_argument(
+        "--soak", type=float, help="memory soak seconds (default 60; quick 15; 600 for the target)"
+    )
+    parser.add_argument(
+        "--duration", type=float, help="seconds per closed-loop measurement (default 12; quick 5)"
+    )
     parser.add_argument("--concurrency", type=int, default=32, help="closed-loop connections")
-    parser.add_argument("--server", choices=["hybrid", "daphne", "uvicorn"], default="hybrid",
-                        help="primary topology: hybrid = gunicorn threads for HTTP + uvicorn for /ws/ (default), "
-                             "or one ASGI server for both")
-    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2, help="HTTP processes (default: cores)")
-    parser.add_argument("--ws-processes", type=int, default=1, help="uvicorn processes for /ws/ in the hybrid topology")
+    parser.add_argument(
+        "--server",
+        choices=["hybrid", "daphne", "uvicorn"],
+        default="hybrid",
+        help="primary topology: hybrid = gunicorn threads for HTTP + uvicorn for /ws/ (default), "
+        "or one ASGI server for both",
+    )
+    parser.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 2, help="HTTP processes (default: cores)"
+    )
+    parser.add_argument(
+        "--ws-processes", type=int, default=1, help="uvicorn processes for /ws/ in the hybrid topology"
+    )
     parser.add_argument("--nginx-workers", type=int, default=1)
     parser.add_argument("--port", type=int, default=8090, help="nginx's port on 127.0.0.1")
     parser.add_argument("--base-port", type=int, default=8101, help="first ASGI server port")
@@ -69,15 +85,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--db-name", default="quiz_bench_run")
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(ALL_PHASES)}")
     parser.add_argument("--skip", default="", help="comma-separated phases to leave out")
-    parser.add_argument("--db-pool", type=int, default=10, metavar="N",
-                        help="DB_POOL_MAX_SIZE per ASGI process (default 10; 0 = a connection per request)")
-    parser.add_argument("--server-env", action="append", default=[], metavar="KEY=VALUE",
-                        help="extra environment for the ASGI processes (e.g. DB_CONN_MAX_AGE=0), repeatable")
+    parser.add_argument(
+        "--db-pool",
+        type=int,
+        default=10,
+        metavar="N",
+        help="DB_POOL_MAX_SIZE per ASGI process (default 10; 0 = a connection per request)",
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the ASGI processes (e.g. DB_CONN_MAX_AGE=0), repeatable",
+    )
     parser.add_argument("--output", help="report file (default BENCHMARKS.md; quick: bench/out/quick.md)")
-    parser.add_argument("--section", default="main",
-                        help="which generated section of the report file to replace (e.g. long for the long targets)")
+    parser.add_argument(
+        "--section",
+        default="main",
+        help="which generated section of the report file to replace (e.g. long for the long targets)",
+    )
     parser.add_argument("--no-write", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch database and the work directory (logs, raw results)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the scratch database and the work directory (logs, raw results)",
+    )
     parser.add_argument("--label", default="", help="a note printed with the results (what this run changes)")
     args = parser.parse_args(argv)
     quick = args.quick
@@ -134,7 +167,11 @@ class Bench:
         self.start_load = os.getloadavg()[0]
         extra = dict(item.split("=", 1) for item in args.server_env)
         self.server_env = {
-            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}},
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+            },
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DATABASE_URL": self.db.url,
             "REDIS_URL": f"redis://127.0.0.1:{args.redis_port}/0",
@@ -153,7 +190,9 @@ class Bench:
         print(f"[bench {time.time() - self.started_at:6.1f}s] {message}", flush=True)
 
     def manage(self, *argv: str, timeout: float = 900) -> None:
-        subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, env=self.server_env, check=True, timeout=timeout)
+        subprocess.run(
+            [sys.executable, "manage.py", *argv], cwd=ROOT, env=self.server_env, check=True, timeout=timeout
+        )
 
     def setup(self) -> None:
         args = self.args
@@ -165,9 +204,23 @@ class Bench:
         self.log(f"seeding {args.users} users, {args.questions} questions (bulk)")
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "bench.seed", "--users", str(args.users), "--questions", str(args.questions),
-             "--admins", "20", "--out", str(self.token_file)],
-            cwd=ROOT, env=self.server_env, check=True, timeout=900,
+            [
+                sys.executable,
+                "-m",
+                "bench.seed",
+                "--users",
+                str(args.users),
+                "--questions",
+                str(args.questions),
+                "--admins",
+                "20",
+                "--out",
+                str(self.token_file),
+            ],
+            cwd=ROOT,
+            env=self.server_env,
+            check=True,
+            timeout=900,
         )
         self.seed = json.loads(self.token_file.read_text())
         self.seed_seconds = time.perf_counter() - started
@@ -192,8 +245,14 @@ class Bench:
         if kind == self.args.server:
             self.topology = self.servers.describe()
         self.sampler.watch("servers", self.servers.pids)
-        self.nginx = Nginx(self.nginx_binary, self.args.port, self.servers.http_ports, self.workdir,
-                           workers=self.args.nginx_workers, ws_ports=self.servers.ws_ports)
+        self.nginx = Nginx(
+            self.nginx_binary,
+            self.args.port,
+            self.servers.http_ports,
+            self.workdir,
+            workers=self.args.nginx_workers,
+            ws_ports=self.servers.ws_ports,
+        )
         self.nginx.start()
         self.sampler.watch("nginx", self.nginx.pids)
         self.log(f"nginx on {self.base_url}")

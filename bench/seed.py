@@ -63,7 +63,9 @@ def _questions(bank: QuestionBank, count: int, rng: random.Random) -> list[Quest
     return questions
 
 
-def _bulk_users(prefix: str, count: int, role: str, password_hash: str, units: list[Organization], rng) -> list[str]:
+def _bulk_users(
+    prefix: str, count: int, role: str, password_hash: str, units: list[Organization], rng
+) -> list[str]:
     """Create `count` users and their tokens in batches; returns the token keys in creation order."""
     keys: list[str] = []
     for start in range(0, count, BATCH):
@@ -148,7 +150,9 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     started = time.perf_counter()
-    data = seed(users=args.users, questions=args.questions, admins=args.admins, units_per_county=args.units_per_county)
+    data = seed(
+        users=args.users, questions=args.questions, admins=args.admins, units_per_county=args.units_per_county
+    )
     Path(args.out).write_text(json.dumps(data), encoding="utf-8")
     print(
         f"seeded {args.users} users, {args.admins} admins, {args.questions} questions, {data['units']} units "

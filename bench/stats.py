@@ -86,7 +86,9 @@ def error_count(result: dict) -> int:
     return sum(result.get("errors", {}).values())
 
 
-def update_lags(submissions: Sequence[tuple[float, float]], messages: Sequence[tuple[float, int]], base: int) -> list[float]:
+def update_lags(
+    submissions: Sequence[tuple[float, float]], messages: Sequence[tuple[float, int]], base: int
+) -> list[float]:
     """Seconds from each submission to the first dashboard message that counts it.
 
     `submissions`: (sent_at, completed_at) wall-clock times of the submissions of one phase, all
@@ -134,7 +136,9 @@ def parse_commandstats(info: dict) -> dict[str, int]:
     return calls
 
 
-def commandstats_delta(before: dict[str, int], after: dict[str, int], ignore: Iterable[str] = ()) -> dict[str, int]:
+def commandstats_delta(
+    before: dict[str, int], after: dict[str, int], ignore: Iterable[str] = ()
+) -> dict[str, int]:
     """Calls per command between two INFO commandstats readings, without the harness's own."""
     skipped = set(ignore)
     delta = {}

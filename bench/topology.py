@@ -110,9 +110,25 @@ class Redis:
         pidfile = self.workdir / "redis.pid"
         subprocess.run(
             [
-                "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--daemonize", "yes", "--pidfile", str(pidfile), "--logfile", str(self.workdir / "redis.log"),
-                "--dir", str(self.workdir), "--maxclients", "10000",
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(pidfile),
+                "--logfile",
+                str(self.workdir / "redis.log"),
+                "--dir",
+                str(self.workdir),
+                "--maxclients",
+                "10000",
             ],
             check=True,
         )
@@ -120,7 +136,12 @@ class Redis:
         while time.monotonic() < deadline:
             if pidfile.exists() and pidfile.read_text().strip():
                 self.pid = int(pidfile.read_text().strip())
-                if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() == b"PONG":
+                if (
+                    subprocess.run(
+                        ["redis-cli", "-p", str(self.port), "ping"], capture_output=True
+                    ).stdout.strip()
+                    == b"PONG"
+                ):
                     return
             time.sleep(0.1)
         raise BenchError(f"redis-server on port {self.port} did not start (see {self.workdir / 'redis.log'})")
@@ -128,7 +149,9 @@ class Redis:
     def stop(self) -> None:
         if self.pid is None:
             return
-        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True, timeout=10)
+        subprocess.run(
+            ["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True, timeout=10
+        )
         _wait_gone(self.pid, 5)
         self.pid = None
 
@@ -208,16 +231,42 @@ class AppServers:
             return [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
         if self.kind == "uvicorn":
             return [
-                str(BIN / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-                "--lifespan", "off", "--no-access-log", "--log-level", "warning",
-                "--loop", "uvloop", "--http", "httptools", "--ws", "websockets",
+                str(BIN / "uvicorn"),
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--lifespan",
+                "off",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--ws",
+                "websockets",
             ]
         if self.kind == "gunicorn":
             # HTTP only (WSGI): one process with a pool of threads per port, the same shape as the
             # ASGI servers, so nginx and the load are unchanged.
             return [
-                str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                "--worker-class", "gthread", "--threads", "16", "--keep-alive", "75", "--log-level", "warning",
+                str(BIN / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "16",
+                "--keep-alive",
+                "75",
+                "--log-level",
+                "warning",
             ]
         raise BenchError(f"unknown server {self.kind!r}")
 
@@ -228,7 +277,9 @@ class AppServers:
         for port in self.ports:
             log = open(self.workdir / f"{self.kind}-{port}.log", "ab")  # noqa: SIM115 - closed with the process
             self.procs.append(
-                subprocess.Popen(self.command(port), cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+                subprocess.Popen(
+                    self.command(port), cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                )
             )
         try:
             for port in self.ports:
@@ -248,7 +299,9 @@ class AppServers:
         for port in self.ports:
             path = self.workdir / f"{self.kind}-{port}.log"
             if path.exists():
-                chunks.append(f"[{path.name}]\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
+                chunks.append(
+                    f"[{path.name}]\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+                )
         return "\n".join(chunks)
 
     def alive(self) -> bool:
@@ -271,10 +324,15 @@ class ServerSet:
     """What nginx balances over: one kind for everything (daphne, uvicorn), or "hybrid": gunicorn's
     threads for HTTP, one process per core, and uvicorn for the WebSockets."""
 
-    def __init__(self, kind: str, http_ports: list[int], ws_ports: list[int], env: dict, workdir: Path) -> None:
+    def __init__(
+        self, kind: str, http_ports: list[int], ws_ports: list[int], env: dict, workdir: Path
+    ) -> None:
         self.kind = kind
         if kind == "hybrid":
-            self.parts = [AppServers("gunicorn", http_ports, env, workdir), AppServers("uvicorn", ws_ports, env, workdir)]
+            self.parts = [
+                AppServers("gunicorn", http_ports, env, workdir),
+                AppServers("uvicorn", ws_ports, env, workdir),
+            ]
             self.http_ports, self.ws_ports = http_ports, ws_ports
         else:
             self.parts = [AppServers(kind, http_ports, env, workdir)]
@@ -312,9 +370,13 @@ class ServerSet:
 
     def describe(self) -> str:
         if self.kind == "hybrid":
-            return (f"HTTP: {len(self.http_ports)} × gunicorn (gthread, 16 threads) on {', '.join(map(str, self.http_ports))}; "
-                    f"/ws/: {len(self.ws_ports)} × uvicorn on {', '.join(map(str, self.ws_ports))}")
-        return f"{len(self.http_ports)} × {self.kind} on {', '.join(map(str, self.http_ports))} (HTTP and /ws/)"
+            return (
+                f"HTTP: {len(self.http_ports)} × gunicorn (gthread, 16 threads) on {', '.join(map(str, self.http_ports))}; "
+                f"/ws/: {len(self.ws_ports)} × uvicorn on {', '.join(map(str, self.ws_ports))}"
+            )
+        return (
+            f"{len(self.http_ports)} × {self.kind} on {', '.join(map(str, self.http_ports))} (HTTP and /ws/)"
+        )
 
 
 @dataclass
@@ -332,7 +394,9 @@ class Nginx:
         for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (prefix / sub).mkdir(parents=True, exist_ok=True)
         upstreams = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in self.upstream_ports)
-        ws_upstreams = "\n".join(f"        server 127.0.0.1:{port} max_fails=0;" for port in self.ws_ports or self.upstream_ports)
+        ws_upstreams = "\n".join(
+            f"        server 127.0.0.1:{port} max_fails=0;" for port in self.ws_ports or self.upstream_ports
+        )
         text = (Path(__file__).parent / "nginx.conf.template").read_text()
         for key, value in {
             "@@WORKERS@@": str(self.workers),
@@ -351,12 +415,16 @@ class Nginx:
         if not port_is_free(self.port):
             raise BenchError(f"port {self.port} is taken; pass another --port")
         conf = self.render()
-        test = subprocess.run([self.binary, "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True)
+        test = subprocess.run(
+            [self.binary, "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True
+        )
         if test.returncode != 0:
             raise BenchError(f"nginx rejected its generated configuration:\n{test.stderr}")
         log = open(self.workdir / "nginx.out", "ab")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
-            [self.binary, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"], stdout=log, stderr=subprocess.STDOUT
+            [self.binary, "-p", str(conf.parent), "-c", str(conf), "-g", "daemon off;"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         wait_http(f"http://127.0.0.1:{self.port}/api/v1/health/", timeout=30)
 

@@ -130,11 +130,30 @@ class NoticeAdmin(ReadOnlyForAdminRole):
 
 @admin.register(Bulletin)
 class BulletinAdmin(ReadOnlyForAdminRole):
-    list_display = ["title", "competition", "region", "ranked_by", "as_of", "issued_by", "issued_at", "export_links"]
+    list_display = [
+        "title",
+        "competition",
+        "region",
+        "ranked_by",
+        "as_of",
+        "issued_by",
+        "issued_at",
+        "export_links",
+    ]
     list_filter = ["competition", "ranked_by"]
     list_select_related = ["competition", "region", "issued_by"]
     search_fields = ["title"]
-    fields = ["title", "competition", "region", "ranked_by", "as_of", "issued_by", "issued_at", "export_links", "county_table"]
+    fields = [
+        "title",
+        "competition",
+        "region",
+        "ranked_by",
+        "as_of",
+        "issued_by",
+        "issued_at",
+        "export_links",
+        "county_table",
+    ]
     readonly_fields = fields
 
     @admin.display(description=_("export"))

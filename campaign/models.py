@@ -49,7 +49,9 @@ class Reminder(models.Model):
 class Notice(models.Model):
     """A reminder addressed to one unit, with the unit's numbers when it was reminded."""
 
-    reminder = models.ForeignKey(Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, related_name="notices")
+    reminder = models.ForeignKey(
+        Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, related_name="notices"
+    )
     # Denormalised from the reminder: the home page looks notices up by competition and unit.
     competition = models.ForeignKey(
         Competition, verbose_name=_("competition"), on_delete=models.CASCADE, related_name="+"
@@ -63,7 +65,9 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-reminder__issued_at", "organization_id"]
         constraints = [
-            models.UniqueConstraint(fields=["reminder", "organization"], name="uniq_notice_per_unit_and_reminder")
+            models.UniqueConstraint(
+                fields=["reminder", "organization"], name="uniq_notice_per_unit_and_reminder"
+            )
         ]
         indexes = [models.Index(fields=["organization", "competition"], name="notice_unit_idx")]
         verbose_name = _("notice")
@@ -88,9 +92,16 @@ class Bulletin(models.Model):
     title = models.CharField(_("title"), max_length=200)
     # The region the rankings cover (null: everything); an organizer's bulletin covers its scope.
     region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    ranked_by = models.CharField(_("ranked by"), max_length=20, choices=RankedBy.choices, default=RankedBy.RATE)
+    ranked_by = models.CharField(
+        _("ranked by"), max_length=20, choices=RankedBy.choices, default=RankedBy.RATE
+    )
     as_of = models.DateTimeField(_("as of"))
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     issued_by = models.ForeignKey(

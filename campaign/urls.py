@@ -25,8 +25,12 @@ urlpatterns = [
     path("competitions/<int:competition_id>/reminders/", reminders.ReminderApi.as_view(), name="reminders"),
     path("competitions/<int:competition_id>/bulletins/", bulletins.BulletinApi.as_view(), name="bulletins"),
     path("bulletins/<int:bulletin_id>/", bulletins.BulletinDetailApi.as_view(), name="bulletin-detail"),
-    path("bulletins/<int:bulletin_id>/export/", bulletins.BulletinExportApi.as_view(), name="bulletin-export"),
+    path(
+        "bulletins/<int:bulletin_id>/export/", bulletins.BulletinExportApi.as_view(), name="bulletin-export"
+    ),
     path("me/notices/", reminders.NoticeListApi.as_view(), name="notices"),
     path("organizations/import/", units.UnitImportApi.as_view(), name="unit-import"),
-    path("organizations/import-template/", units.UnitImportTemplateApi.as_view(), name="unit-import-template"),
+    path(
+        "organizations/import-template/", units.UnitImportTemplateApi.as_view(), name="unit-import-template"
+    ),
 ]

@@ -57,7 +57,9 @@ def _region_choices(request: HttpRequest) -> list[Region]:
     return list(regions_visible_to(user=request.user).exclude(level=Region.Level.TOWNSHIP))
 
 
-def _base_context(request: HttpRequest, competition: Competition | None, scope: Region | None, tab: str) -> dict:
+def _base_context(
+    request: HttpRequest, competition: Competition | None, scope: Region | None, tab: str
+) -> dict:
     return {
         "competition": competition,
         "scope": scope,
@@ -77,18 +79,26 @@ def competition_index(request: HttpRequest) -> HttpResponse:
 def statistics_page(request: HttpRequest, competition_id: int) -> HttpResponse:
     competition = get_object_or_404(Competition, pk=competition_id)
     scope = _scope(request)
-    by = {name: selector(competition=competition, scope=scope) for name, selector in selectors.STATISTICS_BY.items()}
+    by = {
+        name: selector(competition=competition, scope=scope)
+        for name, selector in selectors.STATISTICS_BY.items()
+    }
     context = _base_context(request, competition, scope, "statistics")
     context.update(
         {
-            "totals": selectors.competition_statistics(competition=competition, scope=scope, by="county")["totals"],
+            "totals": selectors.competition_statistics(competition=competition, scope=scope, by="county")[
+                "totals"
+            ],
             "counties": by["county"],
             "units": by["organization"],
             "industries": by["industry"],
             "days": by["day"],
             "trend_chart": {
                 "labels": [row["day"][5:] for row in by["day"]],
-                "bars": {"name": _("New participants"), "data": [row["new_participants"] for row in by["day"]]},
+                "bars": {
+                    "name": _("New participants"),
+                    "data": [row["new_participants"] for row in by["day"]],
+                },
                 "line": {
                     "name": _("Cumulative rate"),
                     "data": [_percent(row["cumulative_rate"]) for row in by["day"]],
@@ -111,7 +121,7 @@ def _percent(rate: float | None) -> float | None:
 
 
 def _threshold_from_percent(raw: str | None) -> Decimal | None:
-    """"60" (percent, as typed in the form) -> Decimal("0.6"); blank or nonsense -> None."""
+    """ "60" (percent, as typed in the form) -> Decimal("0.6"); blank or nonsense -> None."""
     if not raw:
         return None
     try:
@@ -136,7 +146,9 @@ def lagging_page(request: HttpRequest, competition_id: int) -> HttpResponse:
                 organization_ids=[int(v) for v in request.POST.getlist("organizations") if v.isdigit()],
                 threshold=threshold if threshold is not None else Decimal(-1),
                 message=request.POST.get("message", "")[:1000],
-                expires_at=timezone.make_aware(datetime.combine(expires, time(23, 59, 59))) if expires else None,
+                expires_at=timezone.make_aware(datetime.combine(expires, time(23, 59, 59)))
+                if expires
+                else None,
             )
         except ApplicationError as error:
             details = "; ".join(e["message"] for e in error.errors)
@@ -157,7 +169,9 @@ def lagging_page(request: HttpRequest, competition_id: int) -> HttpResponse:
         {
             "threshold_percent": (threshold * 100).normalize() if threshold is not None else "",
             "bottom": bottom or "",
-            "units": selectors.lagging_units(competition=competition, scope=scope, threshold=threshold, bottom=bottom),
+            "units": selectors.lagging_units(
+                competition=competition, scope=scope, threshold=threshold, bottom=bottom
+            ),
             "history": selectors.reminder_history(competition=competition, scope=scope),
             "is_open": competition.status == "open",
             "default_expiry": timezone.localdate(competition.ends_at).isoformat(),
@@ -223,7 +237,10 @@ def item_analysis_context(analysis: dict) -> dict:
     if analysis["categories"]:
         chart = {
             "labels": [row["category"] or "—" for row in analysis["categories"]],
-            "bars": {"name": _("Correct rate"), "data": [_percent(row["correct_rate"]) for row in analysis["categories"]]},
+            "bars": {
+                "name": _("Correct rate"),
+                "data": [_percent(row["correct_rate"]) for row in analysis["categories"]],
+            },
         }
     return {"analysis": analysis, "category_chart": chart}
 
@@ -241,7 +258,9 @@ def unit_import_page(request: HttpRequest) -> HttpResponse:
             context["error"] = _("Choose an .xlsx or .csv file to upload.")
         else:
             try:
-                result = unit_import(file=upload, filename=upload.name, dry_run=bool(request.POST.get("dry_run")))
+                result = unit_import(
+                    file=upload, filename=upload.name, dry_run=bool(request.POST.get("dry_run"))
+                )
             except ApplicationError as error:
                 context.update({"error": error.message, "errors": error.errors})
             else:

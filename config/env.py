@@ -47,7 +47,9 @@ def database_from_env(base_dir) -> dict:
     """DATABASE_URL (postgres://...) or the embedded SQLite file."""
     url = env_str("DATABASE_URL")
     if url:
-        config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True)
+        config = dj_database_url.parse(
+            url, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True
+        )
         pool_size = env_int("DB_POOL_MAX_SIZE", 0)
         if pool_size > 0:
             # Under ASGI every request runs in a thread of its own, so persistent connections do not

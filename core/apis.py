@@ -40,7 +40,12 @@ class ReadyApi(APIView):
     @extend_schema(
         responses={
             200: inline_serializer(
-                "Ready", {"status": serializers.CharField(), "checks": serializers.DictField(), "down": serializers.ListField()}
+                "Ready",
+                {
+                    "status": serializers.CharField(),
+                    "checks": serializers.DictField(),
+                    "down": serializers.ListField(),
+                },
             )
         }
     )

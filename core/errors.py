@@ -85,9 +85,14 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, OperationalError | InterfaceError):
         # The database connection broke (restart, failover, a killed session). The transaction was
         # rolled back by PostgreSQL, so nothing was half-written: tell the client to retry.
-        logger.warning("Database unavailable during %s: %s", context.get("request") and context["request"].path, exc)
+        logger.warning(
+            "Database unavailable during %s: %s", context.get("request") and context["request"].path, exc
+        )
         return Response(
-            {"detail": _("The service is briefly unavailable. Please try again."), "code": "service_unavailable"},
+            {
+                "detail": _("The service is briefly unavailable. Please try again."),
+                "code": "service_unavailable",
+            },
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "1"},
         )
@@ -103,7 +108,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_validation_errors(exc.detail)
         summary = "; ".join(
-            e["message"] if e["field"] == "non_field_errors" else f"{e['field']}: {e['message']}" for e in errors
+            e["message"] if e["field"] == "non_field_errors" else f"{e['field']}: {e['message']}"
+            for e in errors
         )
         response.data = {
             "detail": summary or _("Invalid input."),

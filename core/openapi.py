@@ -76,6 +76,10 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(
-                    code, {"description": _DESCRIPTIONS[code], "content": {"application/json": {"schema": reference}}}
+                    code,
+                    {
+                        "description": _DESCRIPTIONS[code],
+                        "content": {"application/json": {"schema": reference}},
+                    },
                 )
     return result

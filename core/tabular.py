@@ -111,13 +111,15 @@ class ErrorList:
 
 
 def format_of(filename: str) -> str:
-    """"xlsx" or "csv" from a file name; TabularFileError for anything else."""
+    """ "xlsx" or "csv" from a file name; TabularFileError for anything else."""
     suffix = PurePath(filename or "").suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
     if suffix == "xls":
         raise TabularFileError(
-            _("The old Excel format .xls is not supported. Open the file in Excel or WPS and save it as .xlsx."),
+            _(
+                "The old Excel format .xls is not supported. Open the file in Excel or WPS and save it as .xlsx."
+            ),
             code="unsupported_file_type",
         )
     raise TabularFileError(
@@ -156,7 +158,9 @@ def read_table(
 
     # Data rows allowed plus room for a title and header above them.
     row_cap = max_rows + header_search_rows + 1
-    rows = _xlsx_rows(data, max_bytes, row_cap, max_rows) if fmt == XLSX else _csv_rows(data, row_cap, max_rows)
+    rows = (
+        _xlsx_rows(data, max_bytes, row_cap, max_rows) if fmt == XLSX else _csv_rows(data, row_cap, max_rows)
+    )
     non_blank = [row for row in rows if not row.is_blank]
     if not non_blank:
         raise TabularFileError(_("The file has no rows: not even a header."), code="empty_file")
@@ -184,7 +188,8 @@ def read_table(
 
 def _read_limited(file: IO[bytes] | bytes, max_bytes: int) -> bytes:
     too_big = TabularFileError(
-        _("The file is larger than %(size)s; split it into smaller files.") % {"size": _human_size(max_bytes)},
+        _("The file is larger than %(size)s; split it into smaller files.")
+        % {"size": _human_size(max_bytes)},
         code="file_too_large",
         extra={"max_bytes": max_bytes},
     )
@@ -240,7 +245,9 @@ def _check_content_matches(data: bytes, fmt: str) -> None:
     if kind == "zip":
         message = _("The file is named .csv but is an Excel workbook or another archive. Rename it to .xlsx.")
     elif kind == "ole":
-        message = _("The file is named .csv but is an old Excel (.xls) or Word file. Save it as .csv or .xlsx.")
+        message = _(
+            "The file is named .csv but is an old Excel (.xls) or Word file. Save it as .csv or .xlsx."
+        )
     elif kind == "pdf":
         message = _("The file is named .csv but is a PDF document.")
     elif not _looks_like_text(data):
@@ -304,10 +311,14 @@ def _xlsx_rows(data: bytes, max_bytes: int, row_cap: int, max_rows: int) -> list
             names = set(archive.namelist())
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise TabularFileError(_("The .xlsx file is damaged and cannot be opened."), code="unreadable_file") from exc
+        raise TabularFileError(
+            _("The .xlsx file is damaged and cannot be opened."), code="unreadable_file"
+        ) from exc
     if "xl/workbook.xml" not in names:
         raise TabularFileError(
-            _("The file is named .xlsx but is not an Excel workbook (perhaps a Word document or another archive)."),
+            _(
+                "The file is named .xlsx but is not an Excel workbook (perhaps a Word document or another archive)."
+            ),
             code="file_type_mismatch",
         )
     if unpacked > max_bytes * _MAX_UNPACKED_RATIO:
@@ -394,7 +405,8 @@ def _csv_rows(data: bytes, row_cap: int, max_rows: int) -> list[Row]:
             rows.append(Row(number, cells))
     except csv.Error as exc:
         raise TabularFileError(
-            _("The CSV file cannot be read near row %(row)d: %(reason)s.") % {"row": len(rows) + 1, "reason": exc},
+            _("The CSV file cannot be read near row %(row)d: %(reason)s.")
+            % {"row": len(rows) + 1, "reason": exc},
             code="unreadable_file",
         ) from exc
     return rows
@@ -558,7 +570,11 @@ def resolve_header(
                 "The column headers are not recognised. Columns found: %(found)s. Columns not recognised: "
                 "%(unknown)s. Accepted names: %(accepted)s."
             )
-            % {"found": found, "unknown": ", ".join(f"“{h}”" for h in unrecognised) or _("none"), "accepted": accepted},
+            % {
+                "found": found,
+                "unknown": ", ".join(f"“{h}”" for h in unrecognised) or _("none"),
+                "accepted": accepted,
+            },
             code="unrecognised_headers",
             extra={"found": [h for h in header if h], "unrecognised": unrecognised},
         )

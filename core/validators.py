@@ -14,6 +14,7 @@ def plausible_moment(value: datetime | None) -> None:
     """Refuse a date-time outside the years 2000 to 2100 (a 400 naming the field)."""
     if value is not None and not (EARLIEST_YEAR <= value.year <= LATEST_YEAR):
         raise serializers.ValidationError(
-            _("Enter a date between the years %(first)d and %(last)d.") % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+            _("Enter a date between the years %(first)d and %(last)d.")
+            % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
             code="out_of_range",
         )

@@ -48,7 +48,9 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": _("You do not have permission to do this."), "code": "permission_denied"}, status=403)
+        return JsonResponse(
+            {"detail": _("You do not have permission to do this."), "code": "permission_denied"}, status=403
+        )
     return defaults.permission_denied(request, exception)
 
 
@@ -60,5 +62,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _is_api(request):
-        return JsonResponse({"detail": _("A server error occurred. Please try again."), "code": "server_error"}, status=500)
+        return JsonResponse(
+            {"detail": _("A server error occurred. Please try again."), "code": "server_error"}, status=500
+        )
     return defaults.server_error(request)

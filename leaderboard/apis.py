@@ -12,7 +12,9 @@ from leaderboard import selectors
 
 class LeaderboardGetInputSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=selectors.SCOPES, default="individual")
-    limit = serializers.IntegerField(min_value=1, max_value=selectors.MAX_LIMIT, default=selectors.DEFAULT_LIMIT)
+    limit = serializers.IntegerField(
+        min_value=1, max_value=selectors.MAX_LIMIT, default=selectors.DEFAULT_LIMIT
+    )
 
 
 class LeaderboardEntryOutputSerializer(serializers.Serializer):

@@ -15,7 +15,9 @@ class LeaderboardConfig(AppConfig):
 
         # The cached region tree (names, headcount targets) follows edits made in this process.
         for model in (Region, Organization):
-            post_save.connect(invalidate_region_catalog, sender=model, dispatch_uid=f"lb-catalog-save-{model.__name__}")
+            post_save.connect(
+                invalidate_region_catalog, sender=model, dispatch_uid=f"lb-catalog-save-{model.__name__}"
+            )
             post_delete.connect(
                 invalidate_region_catalog, sender=model, dispatch_uid=f"lb-catalog-delete-{model.__name__}"
             )

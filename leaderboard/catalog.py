@@ -75,10 +75,14 @@ def _load() -> RegionCatalog:
 
     from accounts.models import Organization, Region
 
-    rows = list(Region.objects.values("id", "code", "name_zh", "name_en", "level", "parent_id", "path", "sort_order"))
+    rows = list(
+        Region.objects.values("id", "code", "name_zh", "name_en", "level", "parent_id", "path", "sort_order")
+    )
     own_target = {
         row["region_id"]: row["total"] or 0
-        for row in Organization.objects.filter(is_active=True).values("region_id").annotate(total=Sum("headcount_target"))
+        for row in Organization.objects.filter(is_active=True)
+        .values("region_id")
+        .annotate(total=Sum("headcount_target"))
     }
     by_path = {row["path"]: row for row in rows}
     subtree_target = {row["id"]: 0 for row in rows}

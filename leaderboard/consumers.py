@@ -71,11 +71,16 @@ class CompetitionLiveConsumer(AsyncJsonWebsocketConsumer):
         language = _language_of(self.scope)
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self._refuse(CLOSE_UNAUTHENTICATED, "not_authenticated", _("Log in to watch live statistics."), language)
+            await self._refuse(
+                CLOSE_UNAUTHENTICATED, "not_authenticated", _("Log in to watch live statistics."), language
+            )
             return
         if not (user.is_admin_role or user.is_organizer_role):
             await self._refuse(
-                CLOSE_FORBIDDEN, "permission_denied", _("Only organizers and administrators see statistics."), language
+                CLOSE_FORBIDDEN,
+                "permission_denied",
+                _("Only organizers and administrators see statistics."),
+                language,
             )
             return
         competition_id = int(self.scope["url_route"]["kwargs"]["competition_id"])

@@ -45,7 +45,9 @@ class Subscriber(Protocol):
     view: LiveView
     sent_signature: str | None
 
-    async def send(self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False) -> None: ...
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None: ...
 
 
 @dataclass

@@ -66,7 +66,9 @@ def _read(competition_id: int, read: Callable[[LeaderboardStore], T]) -> T:
     except Competition.DoesNotExist as exc:
         raise _not_found() from exc
     except StoreUnavailable as exc:
-        logger.warning("Leaderboard store unavailable, reading competition %s from the database: %s", competition_id, exc)
+        logger.warning(
+            "Leaderboard store unavailable, reading competition %s from the database: %s", competition_id, exc
+        )
         if not Competition.objects.filter(pk=competition_id).exists():
             raise _not_found() from exc
         return read(_fallback_store)
@@ -108,8 +110,14 @@ def leaderboard_get(*, competition_id: int, scope: str, limit: int, viewer_id: i
         }
         if mine is not None:
             rank, e = mine
-            body["me"] = {"rank": rank, "id": e.user_id, "name": e.name, "points": e.points,
-                          "best_score": e.best_score, "attempts": e.attempts}
+            body["me"] = {
+                "rank": rank,
+                "id": e.user_id,
+                "name": e.name,
+                "points": e.points,
+                "best_score": e.best_score,
+                "attempts": e.attempts,
+            }
         return body
 
     kind: GroupKind = "region" if scope == "region" else "organization"
@@ -185,7 +193,9 @@ def stats_body(*, numbers: LiveNumbers, scope: ViewerScope, catalog: RegionCatal
     """
     if scope.root_id is None:
         totals = numbers.totals
-        target = sum(catalog.regions[rid].headcount_target for rid in scope.listed_ids if rid in catalog.regions)
+        target = sum(
+            catalog.regions[rid].headcount_target for rid in scope.listed_ids if rid in catalog.regions
+        )
     else:
         totals = numbers.regions.get(scope.root_id, Counts())
         root = catalog.regions.get(scope.root_id)
@@ -227,8 +237,9 @@ def competition_stats_get(*, competition_id: int, user) -> dict:
     catalog = region_catalog()
     scope = viewer_scope(user=user, catalog=catalog)
     if scope is None:
-        raise ApplicationError(_("Only organizers and administrators see statistics."), code="permission_denied",
-                               status_code=403)
+        raise ApplicationError(
+            _("Only organizers and administrators see statistics."), code="permission_denied", status_code=403
+        )
     numbers = live_numbers_get(competition_id=competition_id)
     return stats_body(numbers=numbers, scope=scope, catalog=catalog)
 
@@ -238,16 +249,20 @@ def competition_timeline_get(*, competition_id: int, user) -> dict:
     catalog = region_catalog()
     scope = viewer_scope(user=user, catalog=catalog)
     if scope is None:
-        raise ApplicationError(_("Only organizers and administrators see statistics."), code="permission_denied",
-                               status_code=403)
+        raise ApplicationError(
+            _("Only organizers and administrators see statistics."), code="permission_denied", status_code=403
+        )
     width = settings.LIVE_TIMELINE_BUCKET_SECONDS
     buckets = _read(competition_id, lambda store: store.timeline(competition_id, scope.root_id, width))
     points = cumulative_timeline(buckets, width)
     return {
         "bucket_seconds": width,
         "points": [
-            {"at": _iso(datetime.fromtimestamp(p["t"], tz=UTC)), "participants": p["participants"],
-             "attempts": p["attempts"]}
+            {
+                "at": _iso(datetime.fromtimestamp(p["t"], tz=UTC)),
+                "participants": p["participants"],
+                "attempts": p["attempts"],
+            }
             for p in points
         ],
     }
@@ -270,8 +285,9 @@ def live_view_get(*, competition_id: int, user, language: str) -> LiveView:
         raise _not_found()
     scope = viewer_scope(user=user, catalog=region_catalog())
     if scope is None:
-        raise ApplicationError(_("Only organizers and administrators see statistics."), code="permission_denied",
-                               status_code=403)
+        raise ApplicationError(
+            _("Only organizers and administrators see statistics."), code="permission_denied", status_code=403
+        )
     return LiveView(competition_id=competition_id, scope=scope, language=language)
 
 

@@ -53,9 +53,7 @@ def _submission_record(*, attempt_id: int) -> SubmissionRecord | None:
     from quiz.models import Attempt, Participation
 
     attempt = (
-        Attempt.objects.select_related("user", "competition", "organization")
-        .filter(pk=attempt_id)
-        .first()
+        Attempt.objects.select_related("user", "competition", "organization").filter(pk=attempt_id).first()
     )
     if (
         attempt is None

@@ -12,7 +12,11 @@ urlpatterns = [
         apis.CompetitionLeaderboardGetApi.as_view(),
         name="competition-leaderboard",
     ),
-    path("competitions/<int:competition_id>/stats/", apis.CompetitionStatsGetApi.as_view(), name="competition-stats"),
+    path(
+        "competitions/<int:competition_id>/stats/",
+        apis.CompetitionStatsGetApi.as_view(),
+        name="competition-stats",
+    ),
     path(
         "competitions/<int:competition_id>/stats/timeline/",
         apis.CompetitionTimelineGetApi.as_view(),

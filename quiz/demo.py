@@ -20,7 +20,12 @@ DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 # (bank name, language, description, file pattern under demo_data/)
 DEMO_BANKS = [
     ("安全生产月知识题库", "zh-hans", "安全生产月安全知识竞赛演示题库。", "safety_zh_*.csv"),
-    ("Safety Production Month question bank", "en", "Demo bank of the Safety Production Month quiz.", "safety_en_*.csv"),
+    (
+        "Safety Production Month question bank",
+        "en",
+        "Demo bank of the Safety Production Month quiz.",
+        "safety_en_*.csv",
+    ),
 ]
 
 
@@ -43,10 +48,14 @@ def seed_demo_banks(data_dir: Path = DEMO_DATA) -> list[str]:
             try:
                 result = bank_import(bank=bank, file=path.read_bytes(), filename=path.name)
             except ApplicationError as exc:
-                problems = "; ".join(f"{e.get('row')}/{e.get('column')}: {e.get('message')}" for e in exc.errors[:10])
+                problems = "; ".join(
+                    f"{e.get('row')}/{e.get('column')}: {e.get('message')}" for e in exc.errors[:10]
+                )
                 raise RuntimeError(f"{path.name}: {exc.message} {problems}") from exc
             lines.append(
-                _("Bank “%(bank)s” ← %(file)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                _(
+                    "Bank “%(bank)s” ← %(file)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged."
+                )
                 % {
                     "bank": name,
                     "file": path.name,

@@ -28,9 +28,7 @@ def normalize_text(value: str) -> str:
 class QuestionBank(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
-    language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
-    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -49,7 +47,9 @@ class Question(models.Model):
         MULTIPLE = "multiple", _("Multiple choice")
         JUDGE = "judge", _("True or false")
 
-    bank = models.ForeignKey(QuestionBank, verbose_name=_("bank"), on_delete=models.CASCADE, related_name="questions")
+    bank = models.ForeignKey(
+        QuestionBank, verbose_name=_("bank"), on_delete=models.CASCADE, related_name="questions"
+    )
     type = models.CharField(_("type"), max_length=10, choices=Type.choices)
     stem = models.TextField(_("stem"))
     # Option texts in order A, B, C...; empty for a judge question (shown as A true / B false).
@@ -106,7 +106,9 @@ class Competition(models.Model):
     description = models.TextField(_("description"), blank=True)
     starts_at = models.DateTimeField(_("opens at"))
     ends_at = models.DateTimeField(_("closes at"))
-    banks = models.ManyToManyField(QuestionBank, verbose_name=_("question banks"), related_name="competitions")
+    banks = models.ManyToManyField(
+        QuestionBank, verbose_name=_("question banks"), related_name="competitions"
+    )
     questions_per_attempt = models.PositiveSmallIntegerField(_("questions per attempt"), default=10)
     # Optional: [{"count": 3, "category": "fire"}, {"count": 2, "type": "judge"}]; the rest is drawn freely.
     draw_rules = models.JSONField(_("draw rules"), default=list, blank=True)
@@ -130,7 +132,9 @@ class Competition(models.Model):
     class Meta:
         ordering = ["-starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="competition_window_valid")
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="competition_window_valid"
+            )
         ]
         verbose_name = _("competition")
         verbose_name_plural = _("competitions")
@@ -160,9 +164,13 @@ class Participation(models.Model):
     holds when many starts race.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="participations"
+    )
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="participations")
-    region = models.ForeignKey("accounts.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "accounts.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     organization = models.ForeignKey(
         "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -198,11 +206,15 @@ class Attempt(models.Model):
     question_count = models.PositiveSmallIntegerField(default=0)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     # Snapshots of who the participant was when it started, for statistics by county and unit.
-    region = models.ForeignKey("accounts.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "accounts.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     organization = models.ForeignKey(
         "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    industry = models.ForeignKey("accounts.Industry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    industry = models.ForeignKey(
+        "accounts.Industry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     is_practice = models.BooleanField(default=False)
 
     class Meta:

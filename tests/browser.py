@@ -67,7 +67,9 @@ class LiveSite:
         from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
         shared = {
-            conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()
+            conn.alias: conn
+            for conn in connections.all()
+            if conn.vendor == "sqlite" and conn.is_in_memory_db()
         }
         self.db_lock = threading.RLock() if shared else _NoLock()
         lock = self.db_lock
@@ -107,7 +109,9 @@ class LiveSite:
                     connections_override=connections_override,
                 )
 
-        self.thread = Thread("127.0.0.1", static_handler=StaticFilesHandler, connections_override=shared, port=0)
+        self.thread = Thread(
+            "127.0.0.1", static_handler=StaticFilesHandler, connections_override=shared, port=0
+        )
         self.thread.daemon = True
 
     def start(self) -> LiveSite:

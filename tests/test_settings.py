@@ -25,7 +25,9 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_refuses_a_dev_secret_key():
-    result = _manage("check", SECRET_KEY="dev-only-insecure-key-change-me-for-production-0123456789", ALLOWED_HOSTS="a.cn")
+    result = _manage(
+        "check", SECRET_KEY="dev-only-insecure-key-change-me-for-production-0123456789", ALLOWED_HOSTS="a.cn"
+    )
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
@@ -39,7 +41,9 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="quiz.example.cn")
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="quiz.example.cn"
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

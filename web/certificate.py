@@ -225,7 +225,9 @@ def _render(attempt: Attempt) -> bytes:
     footer_y = HEIGHT - 300
     _centered(draw, footer_y, _("Safety knowledge competition"), body_font, INK)
     _centered(draw, footer_y + 70, formats.date_format(when, "DATE_FORMAT"), small_font, MUTED)
-    _centered(draw, footer_y + 130, _("Certificate no. %(number)06d") % {"number": attempt.pk}, small_font, MUTED)
+    _centered(
+        draw, footer_y + 130, _("Certificate no. %(number)06d") % {"number": attempt.pk}, small_font, MUTED
+    )
 
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")

@@ -33,7 +33,9 @@ class RegisterForm(forms.Form):
         label=_("Username"),
         max_length=150,
         help_text=_("Letters, digits and @/./+/-/_ only; you log in with it."),
-        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
     )
     phone = forms.CharField(
         label=_("Mobile phone (optional)"),
@@ -67,7 +69,9 @@ class RegisterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(level=Region.Level.COUNTY).order_by("sort_order", "code")
+        self.fields["region"].queryset = Region.objects.filter(level=Region.Level.COUNTY).order_by(
+            "sort_order", "code"
+        )
         self.fields["region"].label_from_instance = lambda region: region.name
         self.fields["industry"].choices = [("", _("Choose your industry (optional)"))] + [
             (industry.code, industry.name) for industry in Industry.objects.all()
@@ -83,8 +87,10 @@ class RegisterForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("password") and cleaned.get("password_confirm") and (
-            cleaned["password"] != cleaned["password_confirm"]
+        if (
+            cleaned.get("password")
+            and cleaned.get("password_confirm")
+            and (cleaned["password"] != cleaned["password_confirm"])
         ):
             self.add_error("password_confirm", _("The two passwords differ."))
         return cleaned

@@ -38,10 +38,14 @@ def competitions_for_site(*, user: User, now: datetime | None = None) -> list[tu
 def attempts_left_today(*, user: User, competition: Competition) -> int:
     """How many more attempts the daily quota allows the user today (Asia/Shanghai day)."""
     started = competition_selectors.attempts_started_today(user=user, competition_ids=[competition.pk])
-    return competition_selectors.attempts_left_today(competition=competition, started_today=started.get(competition.pk, 0))
+    return competition_selectors.attempts_left_today(
+        competition=competition, started_today=started.get(competition.pk, 0)
+    )
 
 
-def attempt_in_progress(*, user: User, competition: Competition, now: datetime | None = None) -> Attempt | None:
+def attempt_in_progress(
+    *, user: User, competition: Competition, now: datetime | None = None
+) -> Attempt | None:
     """The user's running attempt in the competition whose deadline has not passed, if any."""
     now = now or timezone.now()
     return (
@@ -55,7 +59,11 @@ def attempt_in_progress(*, user: User, competition: Competition, now: datetime |
 
 def attempt_get_owned(*, user: User, attempt_id: int) -> Attempt | None:
     """One of the user's own attempts (with its competition), or None: nobody reads another's attempt here."""
-    return Attempt.objects.select_related("competition", "region", "user").filter(pk=attempt_id, user=user).first()
+    return (
+        Attempt.objects.select_related("competition", "region", "user")
+        .filter(pk=attempt_id, user=user)
+        .first()
+    )
 
 
 def attempt_items(*, attempt: Attempt) -> QuerySet[AttemptItem]:
@@ -110,7 +118,11 @@ def county_standing_of(*, user: User, competition: Competition) -> CountyStandin
     if mine is None:
         return CountyStanding(name=county.name, rank=None, counties=counties, points=0, participants=0)
     return CountyStanding(
-        name=mine["name"], rank=mine["rank"], counties=counties, points=mine["points"], participants=mine["participants"]
+        name=mine["name"],
+        rank=mine["rank"],
+        counties=counties,
+        points=mine["points"],
+        participants=mine["participants"],
     )
 
 

@@ -17,7 +17,11 @@ urlpatterns = [
     path("competitions/<int:competition_id>/leaderboard/", leaderboards.leaderboard, name="leaderboard"),
     path("attempts/<int:attempt_id>/", attempts.attempt_detail, name="attempt"),
     path("attempts/<int:attempt_id>/certificate/", attempts.attempt_certificate, name="certificate"),
-    path("attempts/<int:attempt_id>/certificate.png", attempts.attempt_certificate_image, name="certificate-image"),
+    path(
+        "attempts/<int:attempt_id>/certificate.png",
+        attempts.attempt_certificate_image,
+        name="certificate-image",
+    ),
     path("me/attempts/", attempts.history, name="history"),
     path("me/wrong-answers/", attempts.wrong_answers, name="wrong-answers"),
 ]

@@ -38,7 +38,9 @@ class BulletinApi(APIView):
         as_of = serializers.DateTimeField(required=False, allow_null=True, validators=[plausible_moment])
         region = serializers.IntegerField(required=False, allow_null=True, min_value=1)
 
-    @extend_schema(responses={200: CampaignBulletinSerializer(many=True)}, operation_id="competition_bulletin_list")
+    @extend_schema(
+        responses={200: CampaignBulletinSerializer(many=True)}, operation_id="competition_bulletin_list"
+    )
     def get(self, request, competition_id: int):
         competition = get_object_or_404(Competition, pk=competition_id)
         bulletins = selectors.bulletin_list(user=request.user, competition=competition)
@@ -109,7 +111,9 @@ class BulletinExportApi(APIView):
     content_negotiation_class = FileDownloadNegotiation  # errors answer JSON, not "CSV"
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"], description="File type (default xlsx).")],
+        parameters=[
+            OpenApiParameter("format", str, enum=["xlsx", "csv"], description="File type (default xlsx).")
+        ],
         responses={(200, XlsxRenderer.media_type): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
         operation_id="bulletin_export",
         description="The bulletin as a formatted .xlsx (two sheets) or CSV (UTF-8 with BOM), headers in the caller's language.",
@@ -121,10 +125,14 @@ class BulletinExportApi(APIView):
             raise ApplicationError(_("Choose format xlsx or csv."), code="invalid_format")
         stamp = timezone.localtime(bulletin.as_of).strftime("%Y%m%d-%H%M")
         if fmt == "csv":
-            response = HttpResponse(exports.bulletin_export_csv(bulletin=bulletin), content_type="text/csv; charset=utf-8")
+            response = HttpResponse(
+                exports.bulletin_export_csv(bulletin=bulletin), content_type="text/csv; charset=utf-8"
+            )
             filename = f"bulletin-{bulletin.pk}-{stamp}.csv"
         else:
-            response = HttpResponse(exports.bulletin_export_xlsx(bulletin=bulletin), content_type=XlsxRenderer.media_type)
+            response = HttpResponse(
+                exports.bulletin_export_xlsx(bulletin=bulletin), content_type=XlsxRenderer.media_type
+            )
             filename = f"bulletin-{bulletin.pk}-{stamp}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

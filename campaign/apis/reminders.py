@@ -88,4 +88,6 @@ class NoticeListApi(APIView):
         description="Reminders addressed to the caller's unit that still apply.",
     )
     def get(self, request):
-        return Response(CampaignNoticeSerializer(selectors.notices_for_user(user=request.user), many=True).data)
+        return Response(
+            CampaignNoticeSerializer(selectors.notices_for_user(user=request.user), many=True).data
+        )

@@ -50,11 +50,18 @@ class LaggingUnitListApi(APIView):
 
     class LaggingUnitQuerySerializer(serializers.Serializer):
         threshold = serializers.DecimalField(
-            max_digits=5, decimal_places=4, min_value=0, max_value=1, required=False,
+            max_digits=5,
+            decimal_places=4,
+            min_value=0,
+            max_value=1,
+            required=False,
             help_text="Participation rate (0..1) under which a unit lags.",
         )
         bottom = serializers.IntegerField(
-            min_value=1, max_value=1000, required=False, help_text="The N lowest-rated units of each county lag."
+            min_value=1,
+            max_value=1000,
+            required=False,
+            help_text="The N lowest-rated units of each county lag.",
         )
         region = serializers.IntegerField(required=False, min_value=1)
 

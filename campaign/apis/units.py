@@ -22,7 +22,9 @@ class UnitImportApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     class UnitImportInputSerializer(serializers.Serializer):
-        file = serializers.FileField(allow_empty_file=True, help_text=".xlsx or .csv: 单位名称, 县区, 行业, 目标人数, 联系人, 联系电话")
+        file = serializers.FileField(
+            allow_empty_file=True, help_text=".xlsx or .csv: 单位名称, 县区, 行业, 目标人数, 联系人, 联系电话"
+        )
         dry_run = serializers.BooleanField(required=False, default=False)
 
     class UnitImportOutputSerializer(serializers.Serializer):
@@ -30,20 +32,26 @@ class UnitImportApi(APIView):
         updated = serializers.IntegerField()
         unchanged = serializers.IntegerField()
         dry_run = serializers.BooleanField()
-        rows = serializers.ListField(child=serializers.DictField(), help_text="row, action (create/update/unchanged), name, region")
+        rows = serializers.ListField(
+            child=serializers.DictField(), help_text="row, action (create/update/unchanged), name, region"
+        )
 
     @extend_schema(
         request={"multipart/form-data": UnitImportInputSerializer},
         responses={
             200: UnitImportOutputSerializer,
-            400: OpenApiResponse(description="{detail, code, errors:[{row, column, message}]}; nothing written"),
+            400: OpenApiResponse(
+                description="{detail, code, errors:[{row, column, message}]}; nothing written"
+            ),
         },
         operation_id="organizations_import",
         description="Create or update units (identified by county and name). All or nothing: every bad row is reported.",
     )
     def post(self, request):
         if "file" not in request.FILES:
-            raise ApplicationError(_("Choose an .xlsx or .csv file to upload (field “file”)."), code="file_required")
+            raise ApplicationError(
+                _("Choose an .xlsx or .csv file to upload (field “file”)."), code="file_required"
+            )
         data = self.UnitImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
@@ -57,12 +65,16 @@ class UnitImportTemplateApi(APIView):
     content_negotiation_class = FileDownloadNegotiation  # an unknown format is the service's 400, not a 404
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"], description="File type (default xlsx).")],
+        parameters=[
+            OpenApiParameter("format", str, enum=["xlsx", "csv"], description="File type (default xlsx).")
+        ],
         responses={(200, XlsxRenderer.media_type): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
         operation_id="organizations_import_template",
     )
     def get(self, request):
-        content, content_type, filename = unit_import_template(fmt=request.query_params.get("format") or "xlsx")
+        content, content_type, filename = unit_import_template(
+            fmt=request.query_params.get("format") or "xlsx"
+        )
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -102,8 +102,7 @@ ZH = {
     "Show": "显示",
     "Notices to your unit": "单位通知",
     "Reminder to %(unit)s": "致%(unit)s的督促提醒",
-    "In “%(competition)s”, %(participants)s of the %(target)s people of %(unit)s have taken part (%(percent)s%%). The goal is %(goal)s%%: %(needed)s more people are needed.":
-        "在“%(competition)s”中，%(unit)s 目标 %(target)s 人，已有 %(participants)s 人参与（%(percent)s%%）。目标参与率为 %(goal)s%%，还需 %(needed)s 人参与。",
+    "In “%(competition)s”, %(participants)s of the %(target)s people of %(unit)s have taken part (%(percent)s%%). The goal is %(goal)s%%: %(needed)s more people are needed.": "在“%(competition)s”中，%(unit)s 目标 %(target)s 人，已有 %(participants)s 人参与（%(percent)s%%）。目标参与率为 %(goal)s%%，还需 %(needed)s 人参与。",
     "Until %(date)s": "有效期至 %(date)s",
     "Take part now": "立即参与答题",
     "Home": "首页",
@@ -118,14 +117,12 @@ ZH = {
     "Ranked by": "排名依据",
     "As of (empty: now)": "统计截至（留空为现在）",
     "Issue bulletin": "发布通报",
-    "A bulletin freezes the county and unit rankings of the selected region as of the chosen moment; it never changes afterwards.":
-        "通报会把所选地区截至所选时间的县区和单位排名固定下来，发布后不再变化。",
+    "A bulletin freezes the county and unit rankings of the selected region as of the chosen moment; it never changes afterwards.": "通报会把所选地区截至所选时间的县区和单位排名固定下来，发布后不再变化。",
     "As of": "统计截至",
     "Issued by": "发布人",
     "Export": "导出",
     "No bulletin issued yet.": "尚未发布通报。",
-    "Participation by county, unit, industry and day; lagging units and reminders; ranking bulletins; item analysis.":
-        "按县区、单位、行业和日期统计参与情况；落后单位督促提醒；排名通报；试题分析。",
+    "Participation by county, unit, industry and day; lagging units and reminders; ranking bulletins; item analysis.": "按县区、单位、行业和日期统计参与情况；落后单位督促提醒；排名通报；试题分析。",
     "Competition": "竞赛",
     "Opens": "开始时间",
     "Closes": "结束时间",
@@ -198,8 +195,7 @@ ZH = {
     "%(count)d problem(s) in the file; nothing was imported. Fix them and upload again.": "文件中有 %(count)d 处问题，未导入任何数据。请修改后重新上传。",
     ("import template sheet", "Units"): "单位名单",
     "Choose format xlsx or csv.": "请选择 xlsx 或 csv 格式。",
-    "Upload an .xlsx or .csv file with the columns 单位名称 (unit name), 县区 (county), 行业 (industry), 目标人数 (headcount target), 联系人 (contact) and 联系电话 (contact phone), in any order. A unit already registered in the same county with the same name is updated. If any row has a problem, nothing is imported and every problem is listed.":
-        "上传 .xlsx 或 .csv 文件，列为：单位名称、县区、行业、目标人数、联系人、联系电话，顺序不限。同一县区已有同名单位的，将更新该单位。只要有一行有问题，就不导入任何数据，并列出全部问题。",
+    "Upload an .xlsx or .csv file with the columns 单位名称 (unit name), 县区 (county), 行业 (industry), 目标人数 (headcount target), 联系人 (contact) and 联系电话 (contact phone), in any order. A unit already registered in the same county with the same name is updated. If any row has a problem, nothing is imported and every problem is listed.": "上传 .xlsx 或 .csv 文件，列为：单位名称、县区、行业、目标人数、联系人、联系电话，顺序不限。同一县区已有同名单位的，将更新该单位。只要有一行有问题，就不导入任何数据，并列出全部问题。",
     "Download the Excel template": "下载 Excel 模板",
     "CSV template": "CSV 模板",
     "File": "文件",
@@ -213,8 +209,7 @@ ZH = {
 }
 
 PLURALS = {
-    "Over %(attempts)s submitted attempt; the upper and lower groups hold %(k)s attempts each (27%%).":
-        "共 %(attempts)s 次已提交答题；高分组和低分组各 %(k)s 次（27%%）。",
+    "Over %(attempts)s submitted attempt; the upper and lower groups hold %(k)s attempts each (27%%).": "共 %(attempts)s 次已提交答题；高分组和低分组各 %(k)s 次（27%%）。",
 }
 
 
@@ -243,4 +238,8 @@ def main(path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).parent / "zh_Hans/LC_MESSAGES/django.po")))
+    sys.exit(
+        main(
+            sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).parent / "zh_Hans/LC_MESSAGES/django.po")
+        )
+    )

@@ -57,21 +57,25 @@ def item_analysis(*, competition: Competition, scope: Region | None) -> dict[str
     correct = Q(is_correct=True)
     in_upper = Q(attempt_id__in=upper)
     in_lower = Q(attempt_id__in=lower)
-    per_question = list(
-        items.values("question_id").annotate(
-            drawn=Count("id"),
-            answered=Count("id", filter=Q(selected__isnull=False)),
-            correct=Count("id", filter=correct),
-            upper_drawn=Count("id", filter=in_upper),
-            upper_correct=Count("id", filter=in_upper & correct),
-            lower_drawn=Count("id", filter=in_lower),
-            lower_correct=Count("id", filter=in_lower & correct),
+    per_question = (
+        list(
+            items.values("question_id").annotate(
+                drawn=Count("id"),
+                answered=Count("id", filter=Q(selected__isnull=False)),
+                correct=Count("id", filter=correct),
+                upper_drawn=Count("id", filter=in_upper),
+                upper_correct=Count("id", filter=in_upper & correct),
+                lower_drawn=Count("id", filter=in_lower),
+                lower_correct=Count("id", filter=in_lower & correct),
+            )
         )
-    ) if k else list(
-        items.values("question_id").annotate(
-            drawn=Count("id"),
-            answered=Count("id", filter=Q(selected__isnull=False)),
-            correct=Count("id", filter=correct),
+        if k
+        else list(
+            items.values("question_id").annotate(
+                drawn=Count("id"),
+                answered=Count("id", filter=Q(selected__isnull=False)),
+                correct=Count("id", filter=correct),
+            )
         )
     )
 
@@ -123,7 +127,9 @@ def item_analysis(*, competition: Competition, scope: Region | None) -> dict[str
                 "lower_correct": row.get("lower_correct", 0),
                 "p_upper": p_upper,
                 "p_lower": p_lower,
-                "discrimination": round(p_upper - p_lower, 4) if p_upper is not None and p_lower is not None else None,
+                "discrimination": round(p_upper - p_lower, 4)
+                if p_upper is not None and p_lower is not None
+                else None,
                 "most_chosen_wrong": most_wrong,
             }
         )

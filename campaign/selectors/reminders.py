@@ -54,7 +54,9 @@ def lagging_units(
     too, since leaving out one of two equal units would be arbitrary. Each row says why it is
     listed and when the unit was last reminded in this competition, if a notice is still active.
     """
-    units = [u for u in statistics_by_organization(competition=competition, scope=scope) if u["headcount_target"]]
+    units = [
+        u for u in statistics_by_organization(competition=competition, scope=scope) if u["headcount_target"]
+    ]
     by_county: dict[int, list[dict]] = {}
     for unit in units:
         by_county.setdefault(unit["county"]["id"], []).append(unit)
@@ -83,7 +85,12 @@ def lagging_units(
         in_bottom = bottom is not None and unit["county_place"] <= bottom
         if below or in_bottom:
             lagging.append(
-                {**unit, "below_threshold": below, "in_bottom": in_bottom, "reminded_at": reminded.get(unit["id"])}
+                {
+                    **unit,
+                    "below_threshold": below,
+                    "in_bottom": in_bottom,
+                    "reminded_at": reminded.get(unit["id"]),
+                }
             )
     lagging.sort(key=lambda u: (u["county"]["code"], u["county_place"], u["name"]))
     return lagging

@@ -23,10 +23,14 @@ def campaign_scope(*, user: User, region_id: int | None = None) -> Region | None
     if region_id:
         region = Region.objects.filter(pk=region_id).first()
         if region is None:
-            raise ApplicationError(_("No such region."), code="not_found", status_code=status.HTTP_404_NOT_FOUND)
+            raise ApplicationError(
+                _("No such region."), code="not_found", status_code=status.HTTP_404_NOT_FOUND
+            )
         if not user_can_see_region(user=user, region=region):
             raise ApplicationError(
-                _("This region is outside your scope."), code="out_of_scope", status_code=status.HTTP_403_FORBIDDEN
+                _("This region is outside your scope."),
+                code="out_of_scope",
+                status_code=status.HTTP_403_FORBIDDEN,
             )
         return region
     if user.is_admin_role:

@@ -121,7 +121,9 @@ def statistics_totals(
     aggregated = submitted_attempts(competition=competition, region=scope, as_of=as_of).aggregate(
         **_metric_aggregates()
     )
-    units = active_units(region=scope).aggregate(target=Coalesce(Sum("headcount_target"), 0), units=Count("id"))
+    units = active_units(region=scope).aggregate(
+        target=Coalesce(Sum("headcount_target"), 0), units=Count("id")
+    )
     return {**_figures(aggregated, units["target"]), "units": units["units"]}
 
 
@@ -165,7 +167,9 @@ def statistics_by_organization(
     *, competition: Competition, scope: Region | None, as_of: datetime | None = None
 ) -> list[dict[str, Any]]:
     """One row per active unit in the scope (units nobody answered for included), by county then name."""
-    units = list(active_units(region=scope).select_related("region", "industry").order_by("region__path", "name"))
+    units = list(
+        active_units(region=scope).select_related("region", "industry").order_by("region__path", "name")
+    )
     if not units:
         return []
     by_unit = {
@@ -210,7 +214,9 @@ def statistics_by_industry(
     }
     targets = {
         row["industry_id"]: row["target"]
-        for row in active_units(region=scope).values("industry_id").annotate(target=Coalesce(Sum("headcount_target"), 0))
+        for row in active_units(region=scope)
+        .values("industry_id")
+        .annotate(target=Coalesce(Sum("headcount_target"), 0))
     }
     rows = []
     for industry in Industry.objects.all():
@@ -255,7 +261,9 @@ def _first_days(attempts: QuerySet[Attempt]) -> dict[date, int]:
             params,
         )
         rows = cursor.fetchall()
-    return {value if isinstance(value, date) else date.fromisoformat(str(value)): count for value, count in rows}
+    return {
+        value if isinstance(value, date) else date.fromisoformat(str(value)): count for value, count in rows
+    }
 
 
 def statistics_by_day(

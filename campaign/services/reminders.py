@@ -63,9 +63,14 @@ def reminder_issue(
             _("Choose at least one unit to remind."),
             errors=[{"field": "organizations", "message": _("Choose at least one unit.")}],
         )
-    units = {u.pk: u for u in Organization.objects.filter(pk__in=wanted, is_active=True).select_related("region")}
+    units = {
+        u.pk: u for u in Organization.objects.filter(pk__in=wanted, is_active=True).select_related("region")
+    }
     errors = [
-        {"field": "organizations", "message": _("Unit %(id)s does not exist or is outside your scope.") % {"id": pk}}
+        {
+            "field": "organizations",
+            "message": _("Unit %(id)s does not exist or is outside your scope.") % {"id": pk},
+        }
         for pk in wanted
         if pk not in units or not user_can_see_region(user=issued_by, region=units[pk].region)
     ]

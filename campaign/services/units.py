@@ -40,11 +40,25 @@ UNIT_COLUMNS = [
     ),
     Column(
         "headcount_target",
-        ("目标人数", "应参与人数", "应参加人数", "参与目标", "职工人数", "人数", "headcount", "target", "headcount target"),
+        (
+            "目标人数",
+            "应参与人数",
+            "应参加人数",
+            "参与目标",
+            "职工人数",
+            "人数",
+            "headcount",
+            "target",
+            "headcount target",
+        ),
         required=True,
         label=gettext_lazy("Headcount target"),
     ),
-    Column("contact_name", ("联系人", "联系人姓名", "contact", "contact name", "contact person"), label=gettext_lazy("Contact")),
+    Column(
+        "contact_name",
+        ("联系人", "联系人姓名", "contact", "contact name", "contact person"),
+        label=gettext_lazy("Contact"),
+    ),
     Column(
         "contact_phone",
         ("联系电话", "联系人电话", "联系方式", "电话", "手机", "手机号", "phone", "contact phone"),
@@ -128,7 +142,9 @@ def unit_import(*, file: IO[bytes] | bytes, filename: str, dry_run: bool = False
     `dry_run` nothing is written either, and the answer says what would happen to each row.
     """
     table = read_table(file=file, filename=filename)
-    header = resolve_header(table.header, columns=UNIT_COLUMNS, ignore=IGNORED_COLUMNS, header_row=table.header_row)
+    header = resolve_header(
+        table.header, columns=UNIT_COLUMNS, ignore=IGNORED_COLUMNS, header_row=table.header_row
+    )
     column_name = {c.key: header.name(c.key, str(c.label)) for c in UNIT_COLUMNS}
 
     regions = _lookup(Region.objects.exclude(level=Region.Level.PREFECTURE), "name_zh", "name_en", "code")
@@ -192,7 +208,9 @@ def unit_import(*, file: IO[bytes] | bytes, filename: str, dry_run: bool = False
             problem("contact_name", _("The contact name is longer than 100 characters."))
         phone = _phone(cell["contact_phone"])
         if phone is None:
-            problem("contact_phone", _("“%(value)s” is not a phone number.") % {"value": cell["contact_phone"]})
+            problem(
+                "contact_phone", _("“%(value)s” is not a phone number.") % {"value": cell["contact_phone"]}
+            )
 
         if region is not None and name:
             key = (region.pk, _key(name))
@@ -235,14 +253,17 @@ def unit_import(*, file: IO[bytes] | bytes, filename: str, dry_run: bool = False
             action = "update"
         else:
             action = "unchanged"
-        result.rows.append({"row": number, "action": action, "name": values["name"], "region": values["region"].name})
+        result.rows.append(
+            {"row": number, "action": action, "name": values["name"], "region": values["region"].name}
+        )
     result.created, result.updated = len(to_create), len(to_update)
     result.unchanged = len(planned) - result.created - result.updated
     if not dry_run:
         with transaction.atomic():
             Organization.objects.bulk_create(to_create)
             Organization.objects.bulk_update(
-                to_update, ["name", "industry", "headcount_target", "contact_name", "contact_phone", "is_active"]
+                to_update,
+                ["name", "industry", "headcount_target", "contact_name", "contact_phone", "is_active"],
             )
     return result
 
@@ -256,7 +277,11 @@ def unit_import_template(*, fmt: str) -> tuple[bytes, str, str]:
         [f"{county_name}建筑安装公司", county_name, "建筑施工", 60, "李经理", "0930-6212345"],
     ]
     if fmt == CSV:
-        return write_csv(header=TEMPLATE_HEADER, rows=example), "text/csv; charset=utf-8", "units-template.csv"
+        return (
+            write_csv(header=TEMPLATE_HEADER, rows=example),
+            "text/csv; charset=utf-8",
+            "units-template.csv",
+        )
     if fmt != XLSX:
         raise ApplicationError(_("Choose format xlsx or csv."), code="invalid_format")
     content = write_xlsx(

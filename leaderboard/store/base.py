@@ -183,7 +183,9 @@ class LeaderboardStore(Protocol):
 
     def live_numbers(self, competition_id: int) -> LiveNumbers: ...
 
-    def individual_top(self, competition_id: int, limit: int) -> tuple[list[IndividualEntry], datetime | None]:
+    def individual_top(
+        self, competition_id: int, limit: int
+    ) -> tuple[list[IndividualEntry], datetime | None]:
         """The first `limit` participants in ranking order, and when the figures last changed."""
         ...
 
@@ -191,10 +193,14 @@ class LeaderboardStore(Protocol):
         """(1-based rank, entry) of one participant, or None when they have no submitted attempt."""
         ...
 
-    def group_top(self, competition_id: int, kind: GroupKind, limit: int) -> tuple[list[GroupEntry], datetime | None]:
+    def group_top(
+        self, competition_id: int, kind: GroupKind, limit: int
+    ) -> tuple[list[GroupEntry], datetime | None]:
         """The first `limit` counties or units in ranking order, and when the figures last changed."""
         ...
 
-    def timeline(self, competition_id: int, region_id: int | None, bucket_seconds: int) -> list[tuple[int, int, int]]:
+    def timeline(
+        self, competition_id: int, region_id: int | None, bucket_seconds: int
+    ) -> list[tuple[int, int, int]]:
         """[(bucket start, attempts, new participants)] for the competition or one region's subtree."""
         ...

@@ -67,7 +67,9 @@ class _Tally:
         self.attempt_ids.append(attempt_id)
         if submitted_at and (self.updated_at is None or submitted_at > self.updated_at):
             self.updated_at = submitted_at
-        bucket = bucket_of(submitted_at, self.bucket_seconds) if self.bucket_seconds and submitted_at else None
+        bucket = (
+            bucket_of(submitted_at, self.bucket_seconds) if self.bucket_seconds and submitted_at else None
+        )
         new_user = user_id not in self.users
         self.users.add(user_id)
         self.totals[0] += new_user
@@ -122,7 +124,12 @@ def _individual_rows(competition_id: int, limit: int | None = None) -> list[Indi
         )
         .order_by("-points", "-best_score", F("points_reached_at").asc(nulls_last=True), "user_id")
         .values_list(
-            "user_id", "user__display_name", "user__username", "points", "best_score", "submitted_attempts",
+            "user_id",
+            "user__display_name",
+            "user__username",
+            "points",
+            "best_score",
+            "submitted_attempts",
             "points_reached_at",
         )
     )
@@ -130,7 +137,11 @@ def _individual_rows(competition_id: int, limit: int | None = None) -> list[Indi
         qs = qs[:limit]
     return [
         IndividualRow(
-            user_id=uid, name=display or username, points=points, best_score=best, attempts=attempts,
+            user_id=uid,
+            name=display or username,
+            points=points,
+            best_score=best,
+            attempts=attempts,
             points_reached_at=reached,
         )
         for uid, display, username, points, best, attempts, reached in qs
@@ -199,9 +210,13 @@ class DatabaseStore:
             regions={rid: Counts(*c) for rid, c in tally.regions.items()},
         )
 
-    def individual_top(self, competition_id: int, limit: int) -> tuple[list[IndividualEntry], datetime | None]:
+    def individual_top(
+        self, competition_id: int, limit: int
+    ) -> tuple[list[IndividualEntry], datetime | None]:
         entries = [
-            IndividualEntry(user_id=r.user_id, name=r.name, points=r.points, best_score=r.best_score, attempts=r.attempts)
+            IndividualEntry(
+                user_id=r.user_id, name=r.name, points=r.points, best_score=r.best_score, attempts=r.attempts
+            )
             for r in _individual_rows(competition_id, limit)
         ]
         return entries, _counted_attempts(competition_id).aggregate(last=Max("submitted_at"))["last"]
@@ -210,7 +225,9 @@ class DatabaseStore:
         from quiz.models import Participation
 
         row = (
-            Participation.objects.filter(competition_id=competition_id, user_id=user_id, submitted_attempts__gt=0)
+            Participation.objects.filter(
+                competition_id=competition_id, user_id=user_id, submitted_attempts__gt=0
+            )
             .select_related("user")
             .first()
         )
@@ -219,7 +236,9 @@ class DatabaseStore:
         p, b, r = row.points, row.best_score, row.points_reached_at
         tie = Q(points=p, best_score=b)
         if r is None:
-            later_or_equal = Q(points_reached_at__isnull=False) | Q(points_reached_at__isnull=True, user_id__lt=user_id)
+            later_or_equal = Q(points_reached_at__isnull=False) | Q(
+                points_reached_at__isnull=True, user_id__lt=user_id
+            )
         else:
             later_or_equal = Q(points_reached_at__lt=r) | Q(points_reached_at=r, user_id__lt=user_id)
         ahead = (
@@ -251,14 +270,25 @@ class DatabaseStore:
                 for rid in tally.county_ids
             ]
         else:
-            names = dict(Organization.objects.filter(pk__in=list(tally.organizations)).values_list("id", "name"))
+            names = dict(
+                Organization.objects.filter(pk__in=list(tally.organizations)).values_list("id", "name")
+            )
             entries = [
-                GroupEntry(id=oid, name_zh=names.get(oid, ""), name_en="", points=c[2], participants=c[0], attempts=c[1])
+                GroupEntry(
+                    id=oid,
+                    name_zh=names.get(oid, ""),
+                    name_en="",
+                    points=c[2],
+                    participants=c[0],
+                    attempts=c[1],
+                )
                 for oid, c in tally.organizations.items()
             ]
         return sorted(entries, key=group_sort_key)[:limit], tally.updated_at
 
-    def timeline(self, competition_id: int, region_id: int | None, bucket_seconds: int) -> list[tuple[int, int, int]]:
+    def timeline(
+        self, competition_id: int, region_id: int | None, bucket_seconds: int
+    ) -> list[tuple[int, int, int]]:
         tally = _tally(competition_id, bucket_seconds=bucket_seconds)
         buckets = tally.timeline.get(region_id or 0, {})
         return [(start, values[0], values[1]) for start, values in buckets.items()]

@@ -150,7 +150,21 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 return {redis.call('GET', KEYS[2]) or '0', redis.call('HGETALL', KEYS[3]), redis.call('HGETALL', KEYS[4])}
 """
 
-_FIXED_KEYS = ("meta", "seen", "ver", "ind", "users", "tot", "reg", "regz", "ru", "org", "orgz", "ou", "names")
+_FIXED_KEYS = (
+    "meta",
+    "seen",
+    "ver",
+    "ind",
+    "users",
+    "tot",
+    "reg",
+    "regz",
+    "ru",
+    "org",
+    "orgz",
+    "ou",
+    "names",
+)
 
 
 def _base(competition_id: int) -> str:
@@ -251,7 +265,9 @@ class RedisStore:
             self._write_snapshot(pipe, snapshot, keys)
             # Always a new value, also after Redis lost everything: dashboards then resend.
             pipe.set(keys["ver"], max(old_version + 1, int(time.time() * 1000)))
-            pipe.hset(keys["meta"], mapping={"stamp": snapshot.competition_stamp, "built_at": int(time.time())})
+            pipe.hset(
+                keys["meta"], mapping={"stamp": snapshot.competition_stamp, "built_at": int(time.time())}
+            )
             pipe.execute()
 
         _call(run)
@@ -266,7 +282,10 @@ class RedisStore:
             rows = snapshot.individuals[start : start + chunk]
             pipe.zadd(
                 keys["ind"],
-                {_member(r.points_reached_at, r.user_id): int(_individual_score(r.points, r.best_score)) for r in rows},
+                {
+                    _member(r.points_reached_at, r.user_id): int(_individual_score(r.points, r.best_score))
+                    for r in rows
+                },
             )
             pipe.hset(
                 keys["users"],
@@ -293,7 +312,10 @@ class RedisStore:
         if snapshot.regions:
             pipe.hset(keys["reg"], mapping=_group_fields(snapshot.regions))
             names.update(
-                {f"r:{rid}": json.dumps(list(pair), ensure_ascii=False) for rid, pair in snapshot.region_names.items()}
+                {
+                    f"r:{rid}": json.dumps(list(pair), ensure_ascii=False)
+                    for rid, pair in snapshot.region_names.items()
+                }
             )
         county_scores = {
             str(rid): int(_group_score(snapshot.regions[rid].points, snapshot.regions[rid].participants))
@@ -306,7 +328,10 @@ class RedisStore:
             pipe.hset(keys["org"], mapping=_group_fields(snapshot.organizations))
             pipe.zadd(
                 keys["orgz"],
-                {str(oid): int(_group_score(c.points, c.participants)) for oid, c in snapshot.organizations.items()},
+                {
+                    str(oid): int(_group_score(c.points, c.participants))
+                    for oid, c in snapshot.organizations.items()
+                },
             )
             names.update({f"o:{oid}": name for oid, name in snapshot.organization_names.items()})
         if names:
@@ -352,7 +377,9 @@ class RedisStore:
             regions={rid: Counts(*c) for rid, c in regions.items()},
         )
 
-    def individual_top(self, competition_id: int, limit: int) -> tuple[list[IndividualEntry], datetime | None]:
+    def individual_top(
+        self, competition_id: int, limit: int
+    ) -> tuple[list[IndividualEntry], datetime | None]:
         keys = keys_for(competition_id)
         result = _call(
             lambda: redis_client.script(_TOP_INDIVIDUALS)(
@@ -367,7 +394,9 @@ class RedisStore:
     def individual_position(self, competition_id: int, user_id: int) -> tuple[int, IndividualEntry] | None:
         keys = keys_for(competition_id)
         result = _call(
-            lambda: redis_client.script(_POSITION)(keys=[keys["meta"], keys["ind"], keys["users"]], args=[user_id])
+            lambda: redis_client.script(_POSITION)(
+                keys=[keys["meta"], keys["ind"], keys["users"]], args=[user_id]
+            )
         )
         if result == -1:
             raise StoreNotBuilt(competition_id)
@@ -383,7 +412,8 @@ class RedisStore:
         zkey, hkey, label = ("regz", "reg", "r:") if kind == "region" else ("orgz", "org", "o:")
         result = _call(
             lambda: redis_client.script(_GROUP_TOP)(
-                keys=[keys["meta"], keys[zkey], keys[hkey], keys["names"], keys["tot"]], args=[max(1, limit), label]
+                keys=[keys["meta"], keys[zkey], keys[hkey], keys["names"], keys["tot"]],
+                args=[max(1, limit), label],
             )
         )
         if result == -1:
@@ -399,13 +429,19 @@ class RedisStore:
                 name_zh, name_en = raw_name, ""
             entries.append(
                 GroupEntry(
-                    id=int(gid), name_zh=name_zh, name_en=name_en, points=points, participants=participants,
+                    id=int(gid),
+                    name_zh=name_zh,
+                    name_en=name_en,
+                    points=points,
+                    participants=participants,
                     attempts=attempts,
                 )
             )
         return entries, _from_ms(updated)
 
-    def timeline(self, competition_id: int, region_id: int | None, bucket_seconds: int) -> list[tuple[int, int, int]]:
+    def timeline(
+        self, competition_id: int, region_id: int | None, bucket_seconds: int
+    ) -> list[tuple[int, int, int]]:
         def run() -> list:
             # With the `meta` check like every other read: after Redis lost its data the timeline is
             # rebuilt, not answered empty.
@@ -449,5 +485,9 @@ def _individual(raw: str) -> IndividualEntry:
     data = json.loads(raw)
     user_id = int(data["m"].rsplit(":", 1)[1])
     return IndividualEntry(
-        user_id=user_id, name=data.get("n", ""), points=int(data["p"]), best_score=int(data["b"]), attempts=int(data["v"])
+        user_id=user_id,
+        name=data.get("n", ""),
+        points=int(data["p"]),
+        best_score=int(data["b"]),
+        attempts=int(data["v"]),
     )

@@ -78,7 +78,11 @@ class QuestionBankAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("import"))
     def import_link(self, obj: QuestionBank) -> str:
-        return format_html('<a href="{}">{}</a>', reverse("admin:quiz_questionbank_import", args=[obj.pk]), _("Import questions"))
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:quiz_questionbank_import", args=[obj.pk]),
+            _("Import questions"),
+        )
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -105,18 +109,24 @@ class QuestionBankAdmin(admin.ModelAdmin):
             exported = make()
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
-            return redirect("admin:quiz_questionbank_change", bank_id) if bank_id else redirect(
-                "admin:quiz_questionbank_changelist"
+            return (
+                redirect("admin:quiz_questionbank_change", bank_id)
+                if bank_id
+                else redirect("admin:quiz_questionbank_changelist")
             )
         response = HttpResponse(exported.content, content_type=exported.content_type)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=exported.filename)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=exported.filename
+        )
         return response
 
     # --- import ---------------------------------------------------------------------------------
 
     def _bank_or_404(self, request: HttpRequest, bank_id: int, *, change: bool = True) -> QuestionBank:
         bank = get_object_or_404(QuestionBank, pk=bank_id)
-        allowed = self.has_change_permission(request, bank) if change else self.has_view_permission(request, bank)
+        allowed = (
+            self.has_change_permission(request, bank) if change else self.has_view_permission(request, bank)
+        )
         if not allowed:
             raise PermissionDenied
         return bank
@@ -133,13 +143,25 @@ class QuestionBankAdmin(admin.ModelAdmin):
                 if form.is_valid():
                     upload = form.cleaned_data["file"]
                     token = self._stage(request, bank, upload.name, upload.read())
-                    return self._run(request, bank, token, skip_invalid=form.cleaned_data["skip_invalid"], dry_run=True,
-                                     context=context)
+                    return self._run(
+                        request,
+                        bank,
+                        token,
+                        skip_invalid=form.cleaned_data["skip_invalid"],
+                        dry_run=True,
+                        context=context,
+                    )
             elif step in ("preview", "confirm"):
                 token = request.POST.get("token", "")
                 skip_invalid = request.POST.get("skip_invalid") == "1"
-                return self._run(request, bank, token, skip_invalid=skip_invalid, dry_run=step == "preview",
-                                 context=context)
+                return self._run(
+                    request,
+                    bank,
+                    token,
+                    skip_invalid=skip_invalid,
+                    dry_run=step == "preview",
+                    context=context,
+                )
         return self._render(request, context)
 
     def _stage_key(self, token: str) -> str:
@@ -154,15 +176,23 @@ class QuestionBankAdmin(admin.ModelAdmin):
         )
         return token
 
-    def _run(self, request, bank, token: str, *, skip_invalid: bool, dry_run: bool, context: dict) -> HttpResponse:
+    def _run(
+        self, request, bank, token: str, *, skip_invalid: bool, dry_run: bool, context: dict
+    ) -> HttpResponse:
         staged = cache.get(self._stage_key(token)) if token else None
         if not staged or staged["user"] != request.user.pk or staged["bank"] != bank.pk:
-            self.message_user(request, _("The uploaded file has expired; please upload it again."), messages.WARNING)
+            self.message_user(
+                request, _("The uploaded file has expired; please upload it again."), messages.WARNING
+            )
             return redirect("admin:quiz_questionbank_import", bank.pk)
         context.update(token=token, filename=staged["filename"], skip_invalid=skip_invalid)
         try:
             result = bank_import(
-                bank=bank, file=staged["content"], filename=staged["filename"], dry_run=dry_run, skip_invalid=skip_invalid
+                bank=bank,
+                file=staged["content"],
+                filename=staged["filename"],
+                dry_run=dry_run,
+                skip_invalid=skip_invalid,
             )
         except ApplicationError as exc:
             context.update(
@@ -184,7 +214,9 @@ class QuestionBankAdmin(admin.ModelAdmin):
         cache.delete(self._stage_key(token))
         self.message_user(
             request,
-            _("Imported “%(file)s”: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, %(skipped)d rows skipped.")
+            _(
+                "Imported “%(file)s”: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, %(skipped)d rows skipped."
+            )
             % {
                 "file": staged["filename"],
                 "created": result.created,
@@ -226,7 +258,9 @@ class QuestionAdminForm(forms.ModelForm):
         model = Question
         fields = ["bank", "type", "stem", "answer", "explanation", "category", "difficulty", "is_active"]
         help_texts = {
-            "answer": gettext_lazy("Option letters such as B or ACD; for true or false: A (true) or B (false)."),
+            "answer": gettext_lazy(
+                "Option letters such as B or ACD; for true or false: A (true) or B (false)."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -264,15 +298,30 @@ class QuestionAdminForm(forms.ModelForm):
         bank = cleaned.get("bank")
         if bank and stem:
             fingerprint = Question.compute_fingerprint(stem, options)
-            if Question.objects.filter(bank=bank, fingerprint=fingerprint).exclude(pk=self.instance.pk).exists():
-                raise forms.ValidationError(_("This bank already has a question with the same stem and options."))
+            if (
+                Question.objects.filter(bank=bank, fingerprint=fingerprint)
+                .exclude(pk=self.instance.pk)
+                .exists()
+            ):
+                raise forms.ValidationError(
+                    _("This bank already has a question with the same stem and options.")
+                )
         return cleaned
 
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionAdminForm
-    list_display = ["short_stem", "bank", "type", "category", "difficulty", "answer", "is_active", "updated_at"]
+    list_display = [
+        "short_stem",
+        "bank",
+        "type",
+        "category",
+        "difficulty",
+        "answer",
+        "is_active",
+        "updated_at",
+    ]
     list_filter = ["bank", "type", "category", "difficulty", "is_active"]
     search_fields = ["stem", "explanation", "category"]
     list_select_related = ["bank"]
@@ -280,7 +329,10 @@ class QuestionAdmin(admin.ModelAdmin):
     actions = ["activate", "deactivate"]
     fieldsets = (
         (None, {"fields": ("bank", "type", "stem")}),
-        (gettext_lazy("Options"), {"fields": ("option_a", "option_b", "option_c", "option_d", "option_e", "option_f")}),
+        (
+            gettext_lazy("Options"),
+            {"fields": ("option_a", "option_b", "option_c", "option_d", "option_e", "option_f")},
+        ),
         (None, {"fields": ("answer", "explanation", "category", "difficulty", "is_active")}),
     )
 

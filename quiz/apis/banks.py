@@ -82,14 +82,18 @@ class BankImportApi(APIView):
         request={"multipart/form-data": BankImportInputSerializer},
         responses={
             200: BankImportOutputSerializer,
-            400: OpenApiResponse(description="{detail, code, errors:[{row, column, message}]}; nothing written"),
+            400: OpenApiResponse(
+                description="{detail, code, errors:[{row, column, message}]}; nothing written"
+            ),
         },
         operation_id="banks_import",
     )
     def post(self, request, bank_id: int):
         bank = bank_get(bank_id=bank_id)
         if "file" not in request.FILES:
-            raise ApplicationError(_("Choose an .xlsx or .csv file to upload (field “file”)."), code="file_required")
+            raise ApplicationError(
+                _("Choose an .xlsx or .csv file to upload (field “file”)."), code="file_required"
+            )
         data = self.BankImportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
@@ -103,7 +107,12 @@ class BankImportApi(APIView):
         body = result.as_dict()
         if result.dry_run:
             body["rows"] = [
-                {"row": item.row, "action": item.action, "type": item.question.type, "stem": item.question.stem}
+                {
+                    "row": item.row,
+                    "action": item.action,
+                    "type": item.question.type,
+                    "stem": item.question.stem,
+                }
                 for item in result.items
             ]
         return Response(body)
@@ -111,7 +120,9 @@ class BankImportApi(APIView):
 
 def _file_response(exported: ExportedFile) -> HttpResponse:
     response = HttpResponse(exported.content, content_type=exported.content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=exported.filename)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=exported.filename
+    )
     response["Cache-Control"] = "no-store"
     return response
 

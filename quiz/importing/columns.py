@@ -38,25 +38,59 @@ def _option_names(letter: str) -> tuple[str, ...]:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column(TYPE, ("题型", "试题类型", "题目类型", "类型", "question type", "qtype"), required=True, label=_("type")),
+    Column(
+        TYPE,
+        ("题型", "试题类型", "题目类型", "类型", "question type", "qtype"),
+        required=True,
+        label=_("type"),
+    ),
     Column(
         STEM,
-        ("题干", "题目内容", "题目", "试题内容", "试题", "问题", "题目名称", "question", "question text", "text"),
+        (
+            "题干",
+            "题目内容",
+            "题目",
+            "试题内容",
+            "试题",
+            "问题",
+            "题目名称",
+            "question",
+            "question text",
+            "text",
+        ),
         required=True,
         label=_("stem"),
     ),
     *(
-        Column(option_key(letter), _option_names(letter), label=format_lazy(_("option {letter}"), letter=letter))
+        Column(
+            option_key(letter), _option_names(letter), label=format_lazy(_("option {letter}"), letter=letter)
+        )
         for letter in OPTION_KEYS
     ),
-    Column(OPTIONS, ("选项", "题目选项", "试题选项", "选项内容", "all options", "choices"), label=_("options")),
+    Column(
+        OPTIONS, ("选项", "题目选项", "试题选项", "选项内容", "all options", "choices"), label=_("options")
+    ),
     Column(
         ANSWER,
-        ("答案", "题目答案", "正确答案", "参考答案", "标准答案", "correct answer", "correct", "key", "answers"),
+        (
+            "答案",
+            "题目答案",
+            "正确答案",
+            "参考答案",
+            "标准答案",
+            "correct answer",
+            "correct",
+            "key",
+            "answers",
+        ),
         required=True,
         label=_("answer"),
     ),
-    Column(EXPLANATION, ("解析", "答案解析", "试题解析", "题目解析", "解释", "说明", "analysis"), label=_("explanation")),
+    Column(
+        EXPLANATION,
+        ("解析", "答案解析", "试题解析", "题目解析", "解释", "说明", "analysis"),
+        label=_("explanation"),
+    ),
     Column(
         CATEGORY,
         ("分类", "作业种类", "类别", "知识点", "题目分类", "试题分类", "章节", "topic"),
@@ -90,5 +124,31 @@ IGNORED = (
 )
 
 # Header rows exported by this platform (the template and exports write these).
-EXPORT_HEADER_ZH = ("题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "答案", "解析", "分类", "难度")
-EXPORT_HEADER_EN = ("type", "stem", "A", "B", "C", "D", "E", "F", "answer", "explanation", "category", "difficulty")
+EXPORT_HEADER_ZH = (
+    "题型",
+    "题干",
+    "选项A",
+    "选项B",
+    "选项C",
+    "选项D",
+    "选项E",
+    "选项F",
+    "答案",
+    "解析",
+    "分类",
+    "难度",
+)
+EXPORT_HEADER_EN = (
+    "type",
+    "stem",
+    "A",
+    "B",
+    "C",
+    "D",
+    "E",
+    "F",
+    "answer",
+    "explanation",
+    "category",
+    "difficulty",
+)

@@ -41,7 +41,9 @@ class ParsedQuestion:
     FIELDS = ("type", "stem", "options", "answer", "explanation", "category", "difficulty")
 
     def values(self) -> dict[str, Any]:
-        return {name: list(self.options) if name == "options" else getattr(self, name) for name in self.FIELDS}
+        return {
+            name: list(self.options) if name == "options" else getattr(self, name) for name in self.FIELDS
+        }
 
 
 @dataclass
@@ -59,7 +61,9 @@ class ParsedBank:
 
 def looks_like_header(cells: tuple[str, ...]) -> bool:
     """A row naming the stem column: where the header is when a title sits above it."""
-    stem_names = {normalize_header(n) for n in (c.STEM, *next(col.names for col in c.COLUMNS if col.key == c.STEM))}
+    stem_names = {
+        normalize_header(n) for n in (c.STEM, *next(col.names for col in c.COLUMNS if col.key == c.STEM))
+    }
     return any(normalize_header(cell) in stem_names for cell in cells)
 
 
@@ -130,7 +134,9 @@ def _field_label(name: str) -> str:
     return str(labels.get(name, name))
 
 
-def _parse_row(row: Row, cells: dict[str, str], header: HeaderMap, errors: ErrorList) -> ParsedQuestion | None:
+def _parse_row(
+    row: Row, cells: dict[str, str], header: HeaderMap, errors: ErrorList
+) -> ParsedQuestion | None:
     """One row into a ParsedQuestion, or None after adding its problems to `errors`."""
     before = len(errors)
 
@@ -193,7 +199,9 @@ def _parse_row(row: Row, cells: dict[str, str], header: HeaderMap, errors: Error
     if qtype is not None and options is not None and answer is not None:
         for field_name, message in question_problems(type=qtype, options=options, answer=answer):
             errors.add(
-                row=row.number, column=(options_column or column(c.OPTIONS)) if field_name == "options" else column(c.ANSWER), message=message
+                row=row.number,
+                column=(options_column or column(c.OPTIONS)) if field_name == "options" else column(c.ANSWER),
+                message=message,
             )
     if len(errors) > before or None in (qtype, stem, difficulty, options, answer):
         return None

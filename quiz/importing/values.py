@@ -30,16 +30,53 @@ def _fold(text: str) -> str:
 _TYPE_NAMES: dict[str, str] = {}
 for _type, _names in {
     Question.Type.SINGLE: (
-        "single", "singlechoice", "single choice", "radio", "s", "单选", "单选题", "单项选择", "单项选择题",
-        "单项选择题目", "单择题", "选择题",
+        "single",
+        "singlechoice",
+        "single choice",
+        "radio",
+        "s",
+        "单选",
+        "单选题",
+        "单项选择",
+        "单项选择题",
+        "单项选择题目",
+        "单择题",
+        "选择题",
     ),
     Question.Type.MULTIPLE: (
-        "multiple", "multiplechoice", "multiple choice", "multi", "checkbox", "m", "多选", "多选题", "多项选择",
-        "多项选择题", "不定项", "不定项选择", "不定项选择题",
+        "multiple",
+        "multiplechoice",
+        "multiple choice",
+        "multi",
+        "checkbox",
+        "m",
+        "多选",
+        "多选题",
+        "多项选择",
+        "多项选择题",
+        "不定项",
+        "不定项选择",
+        "不定项选择题",
     ),
     Question.Type.JUDGE: (
-        "judge", "judgement", "judgment", "true/false", "trueorfalse", "true or false", "truefalse", "tf", "t/f",
-        "boolean", "判断", "判断题", "是非", "是非题", "对错", "对错题", "正误题", "判断正误",
+        "judge",
+        "judgement",
+        "judgment",
+        "true/false",
+        "trueorfalse",
+        "true or false",
+        "truefalse",
+        "tf",
+        "t/f",
+        "boolean",
+        "判断",
+        "判断题",
+        "是非",
+        "是非题",
+        "对错",
+        "对错题",
+        "正误题",
+        "判断正误",
     ),
 }.items():
     for _name in _names:
@@ -53,7 +90,8 @@ def parse_type(text: str) -> str:
     found = _TYPE_NAMES.get(_fold(text))
     if found is None:
         raise CellError(
-            _("Unknown question type “%(value)s”; use single, multiple or judge (单选, 多选, 判断).") % {"value": text}
+            _("Unknown question type “%(value)s”; use single, multiple or judge (单选, 多选, 判断).")
+            % {"value": text}
         )
     return found
 
@@ -161,7 +199,10 @@ def split_options(text: str) -> list[str]:
     """
     if not text.strip():
         return []
-    marked = [(m.start(), m.end(), (m.group(1) or m.group(2)).translate(_FULLWIDTH)) for m in _MARKED_RE.finditer(text)]
+    marked = [
+        (m.start(), m.end(), (m.group(1) or m.group(2)).translate(_FULLWIDTH))
+        for m in _MARKED_RE.finditer(text)
+    ]
     options = _sequence(text, marked, strict=False)
     if options is None:
         bare = [(m.start(), m.end(), m.group(1).translate(_FULLWIDTH)) for m in _BARE_RE.finditer(text)]
@@ -199,9 +240,12 @@ def options_from_columns(cells: dict[str, str]) -> list[str]:
 
 # --- answers ------------------------------------------------------------------------------------
 
-_TRUE_WORDS = {_fold(w) for w in ("正确", "对", "是", "√", "✓", "✔", "true", "t", "yes", "y", "right", "correct")}
+_TRUE_WORDS = {
+    _fold(w) for w in ("正确", "对", "是", "√", "✓", "✔", "true", "t", "yes", "y", "right", "correct")
+}
 _FALSE_WORDS = {
-    _fold(w) for w in ("错误", "错", "否", "不对", "×", "✗", "✘", "x", "false", "f", "no", "n", "wrong", "incorrect")
+    _fold(w)
+    for w in ("错误", "错", "否", "不对", "×", "✗", "✘", "x", "false", "f", "no", "n", "wrong", "incorrect")
 }
 _ANSWER_NOISE_RE = re.compile(r"[\s,，、;；/|.。．+&和与及]+")
 
@@ -246,7 +290,9 @@ def parse_judge_answer(text: str, *, options: list[str]) -> str:
         if not text.strip():
             raise CellError(_("The answer is empty."))
         raise CellError(
-            _("The answer of a true-or-false question must be 正确/错误, T/F, true/false or A/B, not “%(value)s”.")
+            _(
+                "The answer of a true-or-false question must be 正确/错误, T/F, true/false or A/B, not “%(value)s”."
+            )
             % {"value": text}
         )
     return "A" if truth else "B"
@@ -283,7 +329,11 @@ def question_problems(*, type: str, options: list[str], answer: str) -> list[tup
         key = normalize_text(option)
         if key in seen:
             problems.append(
-                ("options", _("Options %(first)s and %(second)s are the same.") % {"first": seen[key], "second": letter})
+                (
+                    "options",
+                    _("Options %(first)s and %(second)s are the same.")
+                    % {"first": seen[key], "second": letter},
+                )
             )
         seen.setdefault(key, letter)
     if not answer:
@@ -293,12 +343,17 @@ def question_problems(*, type: str, options: list[str], answer: str) -> list[tup
         problems.append(
             (
                 "answer",
-                _("The answer names option %(letters)s, which this question does not have (it has %(count)d options).")
+                _(
+                    "The answer names option %(letters)s, which this question does not have (it has %(count)d options)."
+                )
                 % {"letters": ", ".join(missing), "count": len(options)},
             )
         )
     if type == Question.Type.SINGLE and len(answer) > 1:
         problems.append(
-            ("answer", _("A single-choice question has exactly one answer, not “%(value)s”.") % {"value": answer})
+            (
+                "answer",
+                _("A single-choice question has exactly one answer, not “%(value)s”.") % {"value": answer},
+            )
         )
     return problems

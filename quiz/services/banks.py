@@ -176,7 +176,8 @@ def _update_rows(*, questions: list[Question], fields: list[str]) -> None:
     # Table and column names come from the model, never from the file.
     sql = f"UPDATE {quote(Question._meta.db_table)} SET {assignments} WHERE {quote(Question._meta.pk.column)} = %s"  # noqa: S608
     params = [
-        [field.get_db_prep_save(getattr(question, field.attname), connection) for field in model_fields] + [question.pk]
+        [field.get_db_prep_save(getattr(question, field.attname), connection) for field in model_fields]
+        + [question.pk]
         for question in questions
     ]
     with connection.cursor() as cursor:

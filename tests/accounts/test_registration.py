@@ -74,7 +74,9 @@ def test_wrong_password_and_unknown_user_get_the_same_message(api_client, linxia
         ({"password": "password"}, "password", "weak_password"),
     ],
 )
-def test_bad_registration_answers_400_per_field_and_creates_nothing(api_client, linxia, overrides, field, code):
+def test_bad_registration_answers_400_per_field_and_creates_nothing(
+    api_client, linxia, overrides, field, code
+):
     users_before = User.objects.count()
 
     response = api_client.post(REGISTER, _payload(linxia, **overrides), format="json")
@@ -125,7 +127,9 @@ def test_several_bad_fields_are_reported_at_once(api_client, linxia):
 
 
 def test_messages_follow_accept_language(api_client, linxia):
-    zh = api_client.post(REGISTER, _payload(linxia, phone="123"), format="json", HTTP_ACCEPT_LANGUAGE="zh-Hans")
+    zh = api_client.post(
+        REGISTER, _payload(linxia, phone="123"), format="json", HTTP_ACCEPT_LANGUAGE="zh-Hans"
+    )
     en = api_client.post(REGISTER, _payload(linxia, phone="123"), format="json", HTTP_ACCEPT_LANGUAGE="en")
 
     zh_msg = next(e["message"] for e in zh.json()["errors"] if e["field"] == "phone")

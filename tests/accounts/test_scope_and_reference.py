@@ -30,7 +30,11 @@ def test_region_names_follow_the_language(api_client, linxia):
 def test_organizer_sees_its_county_and_below_but_not_the_next(linxia):
     organizer = linxia["organizer"]
     township = Region.objects.create(
-        code="622901001", name_zh="城南街道", name_en="Chengnan", level=Region.Level.TOWNSHIP, parent=linxia["linxia_city"]
+        code="622901001",
+        name_zh="城南街道",
+        name_en="Chengnan",
+        level=Region.Level.TOWNSHIP,
+        parent=linxia["linxia_city"],
     )
 
     visible = set(regions_visible_to(user=organizer))

@@ -10,8 +10,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _snapshot() -> str:
-    rows = [*Region.objects.order_by("code"), *Industry.objects.order_by("code"), *Organization.objects.order_by("id"),
-            *User.objects.order_by("username")]
+    rows = [
+        *Region.objects.order_by("code"),
+        *Industry.objects.order_by("code"),
+        *Organization.objects.order_by("id"),
+        *User.objects.order_by("username"),
+    ]
     return serializers.serialize("json", rows, fields=None)
 
 
@@ -33,7 +37,9 @@ def test_seed_demo_twice_leaves_the_same_data():
 def test_demo_accounts_can_log_in(api_client):
     call_command("seed_demo", stdout=io.StringIO())
 
-    response = api_client.post("/api/v1/auth/token/", {"username": "zhangsan", "password": "Safety@2026"}, format="json")
+    response = api_client.post(
+        "/api/v1/auth/token/", {"username": "zhangsan", "password": "Safety@2026"}, format="json"
+    )
 
     assert response.status_code == 200
     organizer = User.objects.get(username="organizer_linxia")

@@ -28,10 +28,24 @@ def test_percentile_of_nothing_is_none():
 
 
 def test_merge_results_concatenates_latencies_and_adds_counters_and_cpu():
-    a = {"latencies": {"start": [1.0], "submit": [2.0]}, "errors": {"start:500": 1}, "ok": {"start": 1},
-         "cpu_seconds": 0.5, "started": 10.0, "ended": 20.0, "extra": {"submissions": [[1, 2]], "finished": 3}}
-    b = {"latencies": {"start": [3.0]}, "errors": {"start:500": 2, "submit:timeout": 1}, "ok": {"start": 1},
-         "cpu_seconds": 0.25, "started": 9.0, "ended": 21.0, "extra": {"submissions": [[3, 4]], "finished": 4}}
+    a = {
+        "latencies": {"start": [1.0], "submit": [2.0]},
+        "errors": {"start:500": 1},
+        "ok": {"start": 1},
+        "cpu_seconds": 0.5,
+        "started": 10.0,
+        "ended": 20.0,
+        "extra": {"submissions": [[1, 2]], "finished": 3},
+    }
+    b = {
+        "latencies": {"start": [3.0]},
+        "errors": {"start:500": 2, "submit:timeout": 1},
+        "ok": {"start": 1},
+        "cpu_seconds": 0.25,
+        "started": 9.0,
+        "ended": 21.0,
+        "extra": {"submissions": [[3, 4]], "finished": 4},
+    }
 
     merged = merge_results([a, b])
 
@@ -72,8 +86,14 @@ def test_rate_in_window_counts_events_per_second_inside_it():
 
 def test_commandstats_delta_keeps_growth_only_and_drops_the_harness_commands():
     before = parse_commandstats({"cmdstat_get": {"calls": 10}, "cmdstat_info": {"calls": 3}})
-    after = parse_commandstats({"cmdstat_get": {"calls": 15}, "cmdstat_info": {"calls": 9},
-                                "cmdstat_evalsha": {"calls": 2}, "cmdstat_set": {"calls": 0}})
+    after = parse_commandstats(
+        {
+            "cmdstat_get": {"calls": 15},
+            "cmdstat_info": {"calls": 9},
+            "cmdstat_evalsha": {"calls": 2},
+            "cmdstat_set": {"calls": 0},
+        }
+    )
 
     assert commandstats_delta(before, after, ignore={"info"}) == {"get": 5, "evalsha": 2}
 
@@ -85,10 +105,12 @@ def test_linear_slope_is_zero_for_flat_memory_and_positive_for_a_leak():
 
 
 def test_profile_attributes_self_time_to_the_innermost_frames_package():
-    stacks = profile.parse_collapsed([
-        "run (threading.py:1);post (quiz/apis/competitions.py:10);execute (psycopg/cursor.py:5) 3",
-        "run (threading.py:1);post (quiz/apis/competitions.py:10);get (django/db/models/query.py:7) 1",
-    ])
+    stacks = profile.parse_collapsed(
+        [
+            "run (threading.py:1);post (quiz/apis/competitions.py:10);execute (psycopg/cursor.py:5) 3",
+            "run (threading.py:1);post (quiz/apis/competitions.py:10);get (django/db/models/query.py:7) 1",
+        ]
+    )
 
     packages = {name: samples for name, samples, _share in profile.by_package(stacks)}
 
@@ -96,7 +118,9 @@ def test_profile_attributes_self_time_to_the_innermost_frames_package():
 
 
 def test_profile_inclusive_counts_a_recursive_function_once_per_stack():
-    stacks = profile.parse_collapsed(["f (quiz/a.py:1);f (quiz/a.py:2);g (quiz/b.py:3) 4", "g (quiz/b.py:3) 1"])
+    stacks = profile.parse_collapsed(
+        ["f (quiz/a.py:1);f (quiz/a.py:2);g (quiz/b.py:3) 4", "g (quiz/b.py:3) 1"]
+    )
 
     counts = {label: samples for label, samples, _share in profile.inclusive(stacks)}
 

@@ -33,14 +33,18 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def campaign(db) -> SimpleNamespace:
-    prefecture = Region.objects.create(code="990000", name_zh="测试州", name_en="P Prefecture", level="prefecture")
+    prefecture = Region.objects.create(
+        code="990000", name_zh="测试州", name_en="P Prefecture", level="prefecture"
+    )
     county_a = Region.objects.create(
         code="990100", name_zh="甲县", name_en="A County", level="county", parent=prefecture, sort_order=1
     )
     county_b = Region.objects.create(
         code="990200", name_zh="乙县", name_en="B County", level="county", parent=prefecture, sort_order=2
     )
-    town_a = Region.objects.create(code="990101", name_zh="甲镇", name_en="A Town", level="township", parent=county_a)
+    town_a = Region.objects.create(
+        code="990101", name_zh="甲镇", name_en="A Town", level="township", parent=county_a
+    )
     education = Industry.objects.create(code="edu", name_zh="教育", name_en="Education")
     construction = Industry.objects.create(code="build", name_zh="建筑施工", name_en="Construction")
 
@@ -52,7 +56,9 @@ def campaign(db) -> SimpleNamespace:
     units = SimpleNamespace(
         a_school=unit("A School", county_a, education, 4),
         a_site=unit("A Site", town_a, construction, 5, contact_name="Site Boss", contact_phone="13800000005"),
-        a_office=unit("A Office", county_a, education, 11, contact_name="Office Head", contact_phone="13800000011"),
+        a_office=unit(
+            "A Office", county_a, education, 11, contact_name="Office Head", contact_phone="13800000011"
+        ),
         b_school=unit("B School", county_b, education, 2),
         b_depot=unit("B Depot", county_b, construction, 3),
     )
@@ -68,21 +74,42 @@ def campaign(db) -> SimpleNamespace:
         u5=person("u5", county_b, units.b_school, construction),
     )
     admin = UserFactory(username="boss", role=User.Role.ADMIN, region=None)
-    organizer_a = UserFactory(username="org_a", role=User.Role.ORGANIZER, region=county_a, scope_region=county_a)
-    organizer_b = UserFactory(username="org_b", role=User.Role.ORGANIZER, region=county_b, scope_region=county_b)
+    organizer_a = UserFactory(
+        username="org_a", role=User.Role.ORGANIZER, region=county_a, scope_region=county_a
+    )
+    organizer_b = UserFactory(
+        username="org_b", role=User.Role.ORGANIZER, region=county_b, scope_region=county_b
+    )
 
     today = timezone.localdate()
     d0, d1, d2 = today - timedelta(days=3), today - timedelta(days=2), today - timedelta(days=1)
     bank = QuestionBank.objects.create(name="campaign test bank")
     q1 = Question.objects.create(
-        bank=bank, type="single", stem="Q1 fire", options=["a1", "b1", "c1", "d1"], answer="B", category="fire"
+        bank=bank,
+        type="single",
+        stem="Q1 fire",
+        options=["a1", "b1", "c1", "d1"],
+        answer="B",
+        category="fire",
     )
     q2 = Question.objects.create(
-        bank=bank, type="single", stem="Q2 fire", options=["a2", "b2", "c2", "d2"], answer="A", category="fire"
+        bank=bank,
+        type="single",
+        stem="Q2 fire",
+        options=["a2", "b2", "c2", "d2"],
+        answer="A",
+        category="fire",
     )
-    q3 = Question.objects.create(bank=bank, type="judge", stem="Q3 traffic", options=[], answer="A", category="traffic")
+    q3 = Question.objects.create(
+        bank=bank, type="judge", stem="Q3 traffic", options=[], answer="A", category="traffic"
+    )
     q4 = Question.objects.create(
-        bank=bank, type="multiple", stem="Q4 traffic", options=["a4", "b4", "c4", "d4"], answer="AC", category="traffic"
+        bank=bank,
+        type="multiple",
+        stem="Q4 traffic",
+        options=["a4", "b4", "c4", "d4"],
+        answer="AC",
+        category="traffic",
     )
     competition = Competition.objects.create(
         title="Safety Month quiz",
@@ -94,11 +121,21 @@ def campaign(db) -> SimpleNamespace:
     competition.banks.add(bank)
 
     attempts = SimpleNamespace(
-        a1=make_attempt(user=people.u1, competition=competition, day=d0, answers=[(q1, "B"), (q2, "A"), (q3, "A")]),
-        a2=make_attempt(user=people.u1, competition=competition, day=d1, answers=[(q1, "C"), (q3, "A"), (q4, "AB")]),
-        a3=make_attempt(user=people.u2, competition=competition, day=d1, answers=[(q1, "B"), (q2, "D"), (q4, "AC")]),
-        a4=make_attempt(user=people.u3, competition=competition, day=d2, answers=[(q1, "C"), (q2, None), (q3, "B")]),
-        a5=make_attempt(user=people.u4, competition=competition, day=d0, answers=[(q2, "A"), (q3, "A"), (q4, "ABC")]),
+        a1=make_attempt(
+            user=people.u1, competition=competition, day=d0, answers=[(q1, "B"), (q2, "A"), (q3, "A")]
+        ),
+        a2=make_attempt(
+            user=people.u1, competition=competition, day=d1, answers=[(q1, "C"), (q3, "A"), (q4, "AB")]
+        ),
+        a3=make_attempt(
+            user=people.u2, competition=competition, day=d1, answers=[(q1, "B"), (q2, "D"), (q4, "AC")]
+        ),
+        a4=make_attempt(
+            user=people.u3, competition=competition, day=d2, answers=[(q1, "C"), (q2, None), (q3, "B")]
+        ),
+        a5=make_attempt(
+            user=people.u4, competition=competition, day=d0, answers=[(q2, "A"), (q3, "A"), (q4, "ABC")]
+        ),
         # Q1 shuffled for a6: shown A is the question's C, shown C its B (the key).
         a6=make_attempt(
             user=people.u5,
@@ -109,7 +146,11 @@ def campaign(db) -> SimpleNamespace:
         ),
     )
     make_attempt(
-        user=people.u5, competition=competition, day=d2, practice=True, answers=[(q1, "B"), (q2, "A"), (q3, "A")]
+        user=people.u5,
+        competition=competition,
+        day=d2,
+        practice=True,
+        answers=[(q1, "B"), (q2, "A"), (q3, "A")],
     )
     make_attempt(user=people.u4, competition=competition, day=d2, submitted=False, answers=[(q1, None)])
     return SimpleNamespace(

@@ -27,7 +27,9 @@ def test_anonymous_gets_401(campaign):
 def test_participant_gets_403(campaign):
     client = client_for(campaign.people.u1)
     for name in ("statistics", "lagging-units?threshold=0.5", "item-analysis", "reminders", "bulletins"):
-        response = client.get(url(campaign, name.split("?")[0]) + ("?" + name.split("?")[1] if "?" in name else ""))
+        response = client.get(
+            url(campaign, name.split("?")[0]) + ("?" + name.split("?")[1] if "?" in name else "")
+        )
         assert response.status_code == 403, name
 
 
@@ -37,7 +39,9 @@ def test_admin_sees_every_county(campaign):
     assert response.status_code == 200
     body = response.json()
     assert body["by"] == "county"
-    assert [(r["code"], r["participants"], r["headcount_target"], r["participation_rate"]) for r in body["rows"]] == [
+    assert [
+        (r["code"], r["participants"], r["headcount_target"], r["participation_rate"]) for r in body["rows"]
+    ] == [
         ("990100", 3, 20, 0.15),
         ("990200", 2, 5, 0.4),
     ]
@@ -52,11 +56,17 @@ def test_organizer_sees_only_its_countys_units(campaign):
     assert body["region"]["code"] == "990200"
     assert [r["name"] for r in body["rows"]] == ["B Depot", "B School"]
     # B: 2 people, 2 attempts, 40 points, target 5 -> 0.4
-    assert (body["totals"]["participants"], body["totals"]["points"], body["totals"]["participation_rate"]) == (2, 40, 0.4)
+    assert (
+        body["totals"]["participants"],
+        body["totals"]["points"],
+        body["totals"]["participation_rate"],
+    ) == (2, 40, 0.4)
 
 
 def test_organizer_asking_for_another_county_gets_403(campaign):
-    response = client_for(campaign.organizer_b).get(url(campaign, "statistics"), {"region": campaign.county_a.pk})
+    response = client_for(campaign.organizer_b).get(
+        url(campaign, "statistics"), {"region": campaign.county_a.pk}
+    )
 
     assert response.status_code == 403
     assert response.json()["code"] == "out_of_scope"
@@ -90,14 +100,20 @@ def test_organizer_reminds_units_and_members_see_it_over_the_api(campaign):
     client = client_for(campaign.organizer_a)
     response = client.post(
         url(campaign, "reminders"),
-        {"organizations": [campaign.units.a_site.pk, campaign.units.a_office.pk], "threshold": "0.4", "message": "加油"},
+        {
+            "organizations": [campaign.units.a_site.pk, campaign.units.a_office.pk],
+            "threshold": "0.4",
+            "message": "加油",
+        },
         format="json",
     )
 
     assert response.status_code == 201
     assert response.json()["notices"] == 2
     notices = client_for(campaign.people.u3).get("/api/v1/me/notices/").json()
-    assert [(n["organization"]["name"], n["needed"], n["message"]) for n in notices] == [("A Site", 1, "加油")]
+    assert [(n["organization"]["name"], n["needed"], n["message"]) for n in notices] == [
+        ("A Site", 1, "加油")
+    ]
     history = client.get(url(campaign, "reminders")).json()
     assert sorted((h["organization"]["name"], h["participants_at_issue"]) for h in history) == [
         ("A Office", 0),
@@ -107,7 +123,9 @@ def test_organizer_reminds_units_and_members_see_it_over_the_api(campaign):
 
 def test_organizer_cannot_remind_outside_its_scope(campaign):
     response = client_for(campaign.organizer_a).post(
-        url(campaign, "reminders"), {"organizations": [campaign.units.b_depot.pk], "threshold": "0.4"}, format="json"
+        url(campaign, "reminders"),
+        {"organizations": [campaign.units.b_depot.pk], "threshold": "0.4"},
+        format="json",
     )
 
     assert response.status_code == 400
@@ -117,7 +135,9 @@ def test_organizer_cannot_remind_outside_its_scope(campaign):
 
 def test_bulletin_issue_detail_and_exports(campaign):
     client = client_for(campaign.admin)
-    response = client.post(url(campaign, "bulletins"), {"title": "第一期", "ranked_by": "rate"}, format="json")
+    response = client.post(
+        url(campaign, "bulletins"), {"title": "第一期", "ranked_by": "rate"}, format="json"
+    )
 
     assert response.status_code == 201
     body = response.json()
@@ -132,7 +152,9 @@ def test_bulletin_issue_detail_and_exports(campaign):
     sheet = load_workbook(io.BytesIO(xlsx.content))["县区排名"]
     assert [r[:2] for r in sheet.iter_rows(min_row=4, values_only=True)] == [(1, "乙县"), (2, "甲县")]
 
-    english = client.get(f"/api/v1/bulletins/{bulletin_id}/export/", {"format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
+    english = client.get(
+        f"/api/v1/bulletins/{bulletin_id}/export/", {"format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert load_workbook(io.BytesIO(english.content)).sheetnames == ["County ranking", "Unit ranking"]
 
     exported = client.get(f"/api/v1/bulletins/{bulletin_id}/export/", {"format": "csv"})

@@ -16,12 +16,22 @@ def log_in(page, site, user) -> None:
     with quiet(site):
         client.force_login(user)
     page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}]
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site.url,
+            }
+        ]
     )
 
 
-def test_organizer_sees_charts_reminds_a_unit_and_its_member_sees_the_notice(browser, phone, live_site, campaign):
-    desktop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
+def test_organizer_sees_charts_reminds_a_unit_and_its_member_sees_the_notice(
+    browser, phone, live_site, campaign
+):
+    desktop = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     desktop.set_default_timeout(15_000)
     page = desktop.new_page()
     errors: list[str] = []

@@ -30,8 +30,17 @@ def test_county_ranks_by_every_metric(campaign):
     counties = campaign_rankings(competition=campaign.competition, scope=None)["counties"]
 
     # by rate B 0.4 > A 0.15; by people A 3 > B 2; by points A 60 > B 40; by average B 20 > A 15.
-    assert [(c["name"], c["rank"], c["rank_rate"], c["rank_participants"], c["rank_points"], c["rank_average_score"])
-            for c in counties] == [("乙县", 1, 1, 2, 2, 1), ("甲县", 2, 2, 1, 1, 2)]
+    assert [
+        (
+            c["name"],
+            c["rank"],
+            c["rank_rate"],
+            c["rank_participants"],
+            c["rank_points"],
+            c["rank_average_score"],
+        )
+        for c in counties
+    ] == [("乙县", 1, 1, 2, 2, 1), ("甲县", 2, 2, 1, 1, 2)]
 
 
 def test_unit_ranking_by_rate_shares_places_on_ties(campaign):
@@ -75,8 +84,13 @@ def test_ranking_by_points_orders_units_by_points(campaign):
 def test_bulletin_stays_frozen_while_new_answers_arrive(campaign):
     bulletin = bulletin_issue(competition=campaign.competition, issued_by=campaign.admin, scope=None)
     office_worker = UserFactory(region=campaign.county_a, organization=campaign.units.a_office)
-    make_attempt(user=office_worker, competition=campaign.competition, day=timezone.localdate(),
-                 answers=[(campaign.questions.q1, "B")], submitted_at=timezone.now())
+    make_attempt(
+        user=office_worker,
+        competition=campaign.competition,
+        day=timezone.localdate(),
+        answers=[(campaign.questions.q1, "B")],
+        submitted_at=timezone.now(),
+    )
 
     live = campaign_rankings(competition=campaign.competition, scope=None)
     assert {u["name"]: u["participants"] for u in live["units"]}["A Office"] == 1
@@ -113,21 +127,35 @@ def test_bulletin_cannot_be_as_of_the_future(campaign):
 
 
 def test_organizer_bulletin_covers_its_county_only(campaign):
-    bulletin = bulletin_issue(competition=campaign.competition, issued_by=campaign.organizer_b, scope=campaign.county_b)
+    bulletin = bulletin_issue(
+        competition=campaign.competition, issued_by=campaign.organizer_b, scope=campaign.county_b
+    )
 
     assert [c["name_en"] for c in bulletin.rows["counties"]] == ["B County"]
     assert [u["name"] for u in bulletin.rows["units"]] == ["B School", "B Depot"]
 
 
 def test_xlsx_export_is_formatted_with_the_expected_rows(campaign):
-    bulletin = bulletin_issue(competition=campaign.competition, issued_by=campaign.admin, scope=None, title="六月通报")
+    bulletin = bulletin_issue(
+        competition=campaign.competition, issued_by=campaign.admin, scope=None, title="六月通报"
+    )
 
     workbook = load_workbook(io.BytesIO(bulletin_export_xlsx(bulletin=bulletin)))
     assert workbook.sheetnames == ["县区排名", "单位排名"]
     counties = workbook["县区排名"]
     assert counties["A1"].value == "六月通报"
     assert counties["A1"].font.bold
-    assert [c.value for c in counties[3]] == ["排名", "县区", "单位数", "参与人数", "目标人数", "参与率", "答题次数", "积分", "平均分"]
+    assert [c.value for c in counties[3]] == [
+        "排名",
+        "县区",
+        "单位数",
+        "参与人数",
+        "目标人数",
+        "参与率",
+        "答题次数",
+        "积分",
+        "平均分",
+    ]
     assert all(c.font.bold for c in counties[3])
     assert counties.freeze_panes == "A4"
     assert [list(r) for r in counties.iter_rows(min_row=4, values_only=True)] == [
@@ -162,7 +190,9 @@ def test_xlsx_export_in_english_for_an_english_reader(campaign):
 
 
 def test_csv_export_is_utf8_with_bom_and_sections(campaign):
-    bulletin = bulletin_issue(competition=campaign.competition, issued_by=campaign.admin, scope=None, title="六月通报")
+    bulletin = bulletin_issue(
+        competition=campaign.competition, issued_by=campaign.admin, scope=None, title="六月通报"
+    )
 
     raw = bulletin_export_csv(bulletin=bulletin)
     assert raw.startswith(b"\xef\xbb\xbf")

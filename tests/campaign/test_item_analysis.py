@@ -93,7 +93,13 @@ def test_organizer_scope_analyses_only_its_attempts(campaign):
     assert (body["attempts"], body["group_size"]) == (2, 1)
     q1 = next(row for row in body["questions"] if row["question"] == campaign.questions.q1.pk)
     # only a6 drew Q1 in B, wrong.
-    assert (q1["drawn"], q1["correct"], q1["p_upper"], q1["p_lower"], q1["discrimination"]) == (1, 0, None, 0.0, None)
+    assert (q1["drawn"], q1["correct"], q1["p_upper"], q1["p_lower"], q1["discrimination"]) == (
+        1,
+        0,
+        None,
+        0.0,
+        None,
+    )
 
 
 def test_item_analysis_takes_few_queries(campaign, django_assert_max_num_queries):

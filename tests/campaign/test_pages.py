@@ -46,7 +46,9 @@ def test_statistics_page_shows_the_organizers_units_only_with_charts(campaign):
 
 
 def test_organizer_cannot_open_another_countys_page(campaign):
-    response = logged_in(campaign.organizer_a).get(page(campaign, "statistics"), {"region": campaign.county_b.pk})
+    response = logged_in(campaign.organizer_a).get(
+        page(campaign, "statistics"), {"region": campaign.county_b.pk}
+    )
 
     assert response.status_code == 403
 

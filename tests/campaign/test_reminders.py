@@ -109,9 +109,9 @@ def test_notice_is_shown_to_the_units_members_and_contact_only(campaign):
 
     shown = notices_for_user(user=p.u3)
     # A Site: 1 of 5 = 0.2; the target 0.4 x 5 = 2 people, so one more is needed.
-    assert [(n["organization"]["name"], n["participants"], n["headcount_target"], n["needed"]) for n in shown] == [
-        ("A Site", 1, 5, 1)
-    ]
+    assert [
+        (n["organization"]["name"], n["participants"], n["headcount_target"], n["needed"]) for n in shown
+    ] == [("A Site", 1, 5, 1)]
     assert shown[0]["message"] == "请组织职工参加答题"
     assert [n["organization"]["name"] for n in notices_for_user(user=contact)] == ["A Site"]
     assert notices_for_user(user=p.u1) == []  # A School was not reminded
@@ -123,15 +123,25 @@ def test_notice_disappears_once_the_unit_catches_up_and_history_shows_the_move(c
     newcomer = UserFactory(region=campaign.town_a, organization=u.a_site)
     assert len(notices_for_user(user=newcomer)) == 1
 
-    make_attempt(user=newcomer, competition=campaign.competition, day=timezone.localdate(),
-                 answers=[(campaign.questions.q1, "B")], submitted_at=timezone.now())
+    make_attempt(
+        user=newcomer,
+        competition=campaign.competition,
+        day=timezone.localdate(),
+        answers=[(campaign.questions.q1, "B")],
+        submitted_at=timezone.now(),
+    )
 
     # A Site: 2 of 5 = 0.4, the threshold: caught up, the notice is gone for every member.
     assert notices_for_user(user=newcomer) == []
     assert notices_for_user(user=campaign.people.u3) == []
     [entry] = reminder_history(competition=campaign.competition, scope=campaign.county_a)
     assert (entry["participants_at_issue"], entry["participants_now"], entry["gained"]) == (1, 2, 1)
-    assert (entry["rate_at_issue"], entry["rate_now"], entry["caught_up"], entry["active"]) == (0.2, 0.4, True, False)
+    assert (entry["rate_at_issue"], entry["rate_now"], entry["caught_up"], entry["active"]) == (
+        0.2,
+        0.4,
+        True,
+        False,
+    )
     assert entry["issued_by"]["id"] == campaign.organizer_a.pk
 
 
@@ -156,13 +166,19 @@ def test_history_is_scoped_to_the_organizers_county(campaign):
     remind(campaign, campaign.units.a_site)
     remind(campaign, campaign.units.b_depot, by=campaign.organizer_b)
 
-    assert [e["organization"]["name"] for e in reminder_history(competition=campaign.competition, scope=campaign.county_b)] == ["B Depot"]
+    assert [
+        e["organization"]["name"]
+        for e in reminder_history(competition=campaign.competition, scope=campaign.county_b)
+    ] == ["B Depot"]
     assert len(reminder_history(competition=campaign.competition, scope=None)) == 2
 
 
 def test_lagging_list_marks_units_already_reminded(campaign):
     remind(campaign, campaign.units.a_site)
-    rows = {r["name"]: r for r in lagging_units(competition=campaign.competition, scope=None, threshold=Decimal("0.3"))}
+    rows = {
+        r["name"]: r
+        for r in lagging_units(competition=campaign.competition, scope=None, threshold=Decimal("0.3"))
+    }
 
     assert rows["A Site"]["reminded_at"] is not None
     assert rows["A Office"]["reminded_at"] is None
@@ -178,7 +194,9 @@ def test_home_page_tag_renders_the_notice_for_a_member(campaign):
     assert "请组织职工参加答题" in html
 
     request.user = campaign.people.u1
-    assert "A Site" not in Template("{% load campaign_tags %}{% user_notices %}").render(Context({"request": request}))
+    assert "A Site" not in Template("{% load campaign_tags %}{% user_notices %}").render(
+        Context({"request": request})
+    )
 
 
 def test_web_notices_partial_renders_the_notice(campaign):

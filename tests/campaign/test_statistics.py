@@ -6,7 +6,15 @@ from campaign.selectors import competition_statistics
 
 pytestmark = pytest.mark.django_db
 
-FIGURES = ("participants", "attempts", "points", "average_score", "best_score", "headcount_target", "participation_rate")
+FIGURES = (
+    "participants",
+    "attempts",
+    "points",
+    "average_score",
+    "best_score",
+    "headcount_target",
+    "participation_rate",
+)
 
 
 def figures(row: dict) -> tuple:
@@ -72,8 +80,15 @@ def test_by_day_gives_the_trend_with_new_and_cumulative_participants(campaign):
 
     assert [r["day"] for r in rows] == [d.isoformat() for d in (d0, d1, d2, today)]
     trend = [
-        (r["participants"], r["new_participants"], r["cumulative_participants"], r["cumulative_rate"], r["attempts"],
-         r["points"], r["average_score"])
+        (
+            r["participants"],
+            r["new_participants"],
+            r["cumulative_participants"],
+            r["cumulative_rate"],
+            r["attempts"],
+            r["points"],
+            r["average_score"],
+        )
         for r in rows
     ]
     assert trend == [

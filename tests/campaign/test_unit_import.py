@@ -43,7 +43,10 @@ def test_xlsx_creates_units_and_updates_the_one_that_exists(campaign):
     assert (result.created, result.updated, result.unchanged) == (2, 1, 0)
     clinic = Organization.objects.get(name="A Clinic")
     assert (clinic.region, clinic.industry.code, clinic.headcount_target) == (campaign.county_a, "edu", 30)
-    assert (clinic.contact_name, clinic.contact_phone) == ("王医生", "13800000099")  # spaces dropped from a mobile
+    assert (clinic.contact_name, clinic.contact_phone) == (
+        "王医生",
+        "13800000099",
+    )  # spaces dropped from a mobile
     assert Organization.objects.get(name="Town Works").region == campaign.town_a
     school = Organization.objects.get(name="A School")
     assert (school.headcount_target, school.contact_phone) == (8, "0930-1234567")
@@ -58,7 +61,11 @@ def test_english_headers_in_any_order_and_gb18030_csv(campaign):
 
     assert result.created == 1
     unit = Organization.objects.get(name="乙县工地")
-    assert (unit.region, unit.industry, unit.headcount_target) == (campaign.county_b, campaign.construction, 7)
+    assert (unit.region, unit.industry, unit.headcount_target) == (
+        campaign.county_b,
+        campaign.construction,
+        7,
+    )
 
 
 def test_every_bad_row_is_reported_and_nothing_is_written(campaign):
@@ -109,7 +116,10 @@ def test_unrecognised_headers_are_a_400_naming_the_columns(campaign):
 
 def test_api_import_is_admin_only_and_reports_rows(campaign):
     upload = SimpleUploadedFile("u.csv", csv_bytes("单位名称,县区,行业,目标人数\r\nX,甲县,教育,abc\r\n"))
-    assert client_for(campaign.organizer_a).post("/api/v1/organizations/import/", {"file": upload}).status_code == 403
+    assert (
+        client_for(campaign.organizer_a).post("/api/v1/organizations/import/", {"file": upload}).status_code
+        == 403
+    )
 
     upload = SimpleUploadedFile("u.csv", csv_bytes("单位名称,县区,行业,目标人数\r\nX,甲县,教育,abc\r\n"))
     response = client_for(campaign.admin).post("/api/v1/organizations/import/", {"file": upload})
@@ -136,7 +146,9 @@ def test_import_page_lists_the_errors(campaign):
     campaign.admin.is_staff = True
     client = Client()
     client.force_login(campaign.admin)
-    upload = SimpleUploadedFile("u.csv", csv_bytes("单位名称,县区,行业,目标人数\r\nX,火星县,教育,1\r\nY,甲县,教育,-1\r\n"))
+    upload = SimpleUploadedFile(
+        "u.csv", csv_bytes("单位名称,县区,行业,目标人数\r\nX,火星县,教育,1\r\nY,甲县,教育,-1\r\n")
+    )
 
     html = client.post("/campaign/units/import/", {"file": upload}).content.decode()
 

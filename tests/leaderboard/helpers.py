@@ -18,8 +18,15 @@ def make_competition(**kwargs) -> Competition:
     return CompetitionFactory(**kwargs)
 
 
-def record_submission(*, user, competition: Competition, score: int, at: datetime | None = None,
-                      practice: bool = False, hook: bool = True) -> Attempt:
+def record_submission(
+    *,
+    user,
+    competition: Competition,
+    score: int,
+    at: datetime | None = None,
+    practice: bool = False,
+    hook: bool = True,
+) -> Attempt:
     """A submitted attempt written the way quiz.services.attempts._finalize writes it, then the hook.
 
     Light enough for bursts of many submissions a second; the end-to-end tests use the real
@@ -54,8 +61,13 @@ def record_submission(*, user, competition: Competition, score: int, at: datetim
             updated = Participation.objects.filter(user=user, competition=competition).update(**changes)
             if not updated:
                 Participation.objects.create(
-                    user=user, competition=competition, region_id=user.region_id,
-                    organization_id=user.organization_id, points=score, best_score=score, submitted_attempts=1,
+                    user=user,
+                    competition=competition,
+                    region_id=user.region_id,
+                    organization_id=user.organization_id,
+                    points=score,
+                    best_score=score,
+                    submitted_attempts=1,
                     points_reached_at=at if score > 0 else None,
                 )
     if hook:

@@ -45,10 +45,16 @@ def test_a_dashboard_on_one_process_sees_a_submission_through_another(linxia, se
     organizer_token = Token.objects.get(user=linxia["organizer"]).key
     person_token = Token.objects.get(user=person).key
 
-    with daphne_server(log_path=tmp_path / "a.log") as server_a, daphne_server(log_path=tmp_path / "b.log") as server_b:
+    with (
+        daphne_server(log_path=tmp_path / "a.log") as server_a,
+        daphne_server(log_path=tmp_path / "b.log") as server_b,
+    ):
 
         async def scenario():
-            ws_url = server_a.replace("http", "ws") + f"/ws/competitions/{competition.pk}/live/?token={organizer_token}"
+            ws_url = (
+                server_a.replace("http", "ws")
+                + f"/ws/competitions/{competition.pk}/live/?token={organizer_token}"
+            )
             async with websockets.connect(ws_url, origin=server_a) as socket:
                 first = await _receive_stats(socket, timeout=10)
                 sent = time.monotonic()

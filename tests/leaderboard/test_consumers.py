@@ -26,7 +26,9 @@ async def _connect(competition_id: int, user=None, lang: str = "zh-hans") -> Web
     if user is not None:
         query += f"&token={await database_sync_to_async(_token)(user)}"
     communicator = WebsocketCommunicator(
-        application, f"/ws/competitions/{competition_id}/live/{query}", headers=[(b"origin", b"http://testserver")]
+        application,
+        f"/ws/competitions/{competition_id}/live/{query}",
+        headers=[(b"origin", b"http://testserver")],
     )
     connected, _ = await communicator.connect()
     assert connected
@@ -51,7 +53,9 @@ def _prepare_burst(users, competition, score: int) -> list[int]:
     The embedded store reads the database itself, so there the writes are the burst."""
     if get_store().reads_use_database:
         return []
-    return [record_submission(user=user, competition=competition, score=score, hook=False).pk for user in users]
+    return [
+        record_submission(user=user, competition=competition, score=score, hook=False).pk for user in users
+    ]
 
 
 def _burst(users, competition, score: int, attempt_ids: list[int]) -> float:
@@ -85,7 +89,14 @@ async def test_first_message_on_connect_is_the_stats_body(live_setup):
     assert (first["participants"], first["attempts"], first["points"]) == (2, 2, 80)
     assert len(first["regions"]) == 8
     assert set(first["regions"][0]) == {
-        "id", "code", "name", "participants", "attempts", "points", "headcount_target", "participation_rate"
+        "id",
+        "code",
+        "name",
+        "participants",
+        "attempts",
+        "points",
+        "headcount_target",
+        "participation_rate",
     }
 
 
@@ -96,12 +107,14 @@ async def test_organizer_socket_carries_only_its_county(live_setup):
         # A submission in another county changes nothing this organizer may see: no message.
         await database_sync_to_async(record_submission)(
             user=await database_sync_to_async(UserFactory)(region=live_setup["dongxiang"]),
-            competition=live_setup["competition"], score=40,
+            competition=live_setup["competition"],
+            score=40,
         )
         elsewhere = await _collect(communicator, 0.8)
         await database_sync_to_async(record_submission)(
             user=await database_sync_to_async(UserFactory)(region=live_setup["linxia_city"]),
-            competition=live_setup["competition"], score=20,
+            competition=live_setup["competition"],
+            score=20,
         )
         here = await _collect(communicator, 0.8)
     finally:
@@ -142,7 +155,8 @@ async def test_unknown_competition_socket_is_closed_with_4404(live_setup):
 
 async def test_bad_token_counts_as_anonymous(live_setup):
     communicator = WebsocketCommunicator(
-        application, f"/ws/competitions/{live_setup['competition'].pk}/live/?token=nope",
+        application,
+        f"/ws/competitions/{live_setup['competition'].pk}/live/?token=nope",
         headers=[(b"origin", b"http://testserver")],
     )
     await communicator.connect()

@@ -39,7 +39,9 @@ def _campaign_so_far(linxia, competition) -> None:
             person = UserFactory(region=county, organization=rng.choice(units))
             for _ in range(rng.randint(1, 2)):
                 at = start + timedelta(minutes=rng.randint(0, 170))
-                record_submission(user=person, competition=competition, score=rng.choice([30, 40, 50, 50]), at=at)
+                record_submission(
+                    user=person, competition=competition, score=rng.choice([30, 40, 50, 50]), at=at
+                )
 
 
 def _submit_through_api(base: str, token: str, competition_id: int) -> None:
@@ -48,14 +50,19 @@ def _submit_through_api(base: str, token: str, competition_id: int) -> None:
         assert started.status_code == 201, started.text
         attempt = started.json()
         answers = [{"question": q["id"], "selected": ["B"]} for q in attempt["questions"]]
-        assert client.post(f"/api/v1/attempts/{attempt['id']}/submit/", json={"answers": answers}).status_code == 200
+        assert (
+            client.post(f"/api/v1/attempts/{attempt['id']}/submit/", json={"answers": answers}).status_code
+            == 200
+        )
 
 
 def _kpi(page, name: str) -> str:
     return page.locator(f'[data-kpi="{name}"]').inner_text()
 
 
-def test_dashboard_shows_a_submission_within_seconds_and_fits_desk_and_phone(browser, linxia, settings, tmp_path):  # noqa: F811
+def test_dashboard_shows_a_submission_within_seconds_and_fits_desk_and_phone(
+    browser, linxia, settings, tmp_path
+):  # noqa: F811
     # Playwright's sync API runs the test body in a greenlet with its own context, hence its own
     # database connection: close it, or the test database cannot be dropped afterwards.
     try:
@@ -72,7 +79,9 @@ def _scenario(browser, linxia, settings, tmp_path):  # noqa: F811
     token = Token.objects.get(user=newcomer).key
 
     with daphne_server(log_path=tmp_path / "daphne.log") as base:
-        desk = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="Asia/Shanghai")
+        desk = browser.new_context(
+            viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
         desk.add_cookies([_session_cookie(linxia["admin"], base)])
         page = desk.new_page()
         page.goto(f"{base}/dashboard/competitions/{competition.pk}/")
@@ -98,7 +107,12 @@ def _scenario(browser, linxia, settings, tmp_path):  # noqa: F811
         assert page.evaluate("document.documentElement.scrollWidth") <= 1366
 
         phone = browser.new_context(**PHONE)
-        phone.add_cookies([_session_cookie(linxia["organizer"], base), {"name": "django_language", "value": "en", "url": base}])
+        phone.add_cookies(
+            [
+                _session_cookie(linxia["organizer"], base),
+                {"name": "django_language", "value": "en", "url": base},
+            ]
+        )
         mobile = phone.new_page()
         mobile.goto(f"{base}/dashboard/competitions/{competition.pk}/")
         mobile.wait_for_selector('#lb-conn[data-state="live"]', timeout=10_000)

@@ -36,9 +36,22 @@ def test_individual_ranking_is_points_then_best_score_then_who_got_there_first(l
 
     assert [e["name"] for e in body["entries"]] == ["early", "late", "steady", "low"]
     assert [e["rank"] for e in body["entries"]] == [1, 2, 3, 4]
-    assert body["entries"][2] == {"rank": 3, "id": steady.pk, "name": "steady", "points": 30, "best_score": 20,
-                                  "attempts": 2}
-    assert body["me"] == {"rank": 4, "id": low.pk, "name": "low", "points": 10, "best_score": 10, "attempts": 1}
+    assert body["entries"][2] == {
+        "rank": 3,
+        "id": steady.pk,
+        "name": "steady",
+        "points": 30,
+        "best_score": 20,
+        "attempts": 2,
+    }
+    assert body["me"] == {
+        "rank": 4,
+        "id": low.pk,
+        "name": "low",
+        "points": 10,
+        "best_score": 10,
+        "attempts": 1,
+    }
     assert body["scope"] == "individual"
     assert body["updated_at"].startswith(timezone.localtime(_at(5)).isoformat()[:19])
 
@@ -47,7 +60,9 @@ def test_limit_cuts_the_ranking(linxia, make_client):
     competition = make_competition()
     for score in (10, 20, 30, 40):
         record_submission(user=_person(linxia["linxia_city"]), competition=competition, score=score)
-    body = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/leaderboard/?limit=2").json()
+    body = (
+        make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/leaderboard/?limit=2").json()
+    )
     assert [e["points"] for e in body["entries"]] == [40, 30]
 
 
@@ -69,10 +84,24 @@ def test_region_and_unit_rankings_count_participants_attempts_and_points(linxia,
 
     assert regions["entries"] == [
         {"rank": 1, "id": city.pk, "name": city.name_zh, "points": 60, "participants": 2, "attempts": 3},
-        {"rank": 2, "id": dongxiang.pk, "name": dongxiang.name_zh, "points": 50, "participants": 1, "attempts": 1},
+        {
+            "rank": 2,
+            "id": dongxiang.pk,
+            "name": dongxiang.name_zh,
+            "points": 50,
+            "participants": 1,
+            "attempts": 1,
+        },
     ]
     assert units["entries"] == [
-        {"rank": 1, "id": city_unit.pk, "name": city_unit.name, "points": 60, "participants": 2, "attempts": 3},
+        {
+            "rank": 1,
+            "id": city_unit.pk,
+            "name": city_unit.name,
+            "points": 60,
+            "participants": 2,
+            "attempts": 3,
+        },
         {"rank": 2, "id": dx_unit.pk, "name": dx_unit.name, "points": 50, "participants": 1, "attempts": 1},
     ]
 
@@ -80,9 +109,11 @@ def test_region_and_unit_rankings_count_participants_attempts_and_points(linxia,
 def test_region_names_follow_the_callers_language(linxia, make_client):
     competition = make_competition()
     record_submission(user=_person(linxia["dongxiang"]), competition=competition, score=10)
-    body = make_client(linxia["admin"]).get(
-        f"/api/v1/competitions/{competition.pk}/leaderboard/?scope=region", HTTP_ACCEPT_LANGUAGE="en"
-    ).json()
+    body = (
+        make_client(linxia["admin"])
+        .get(f"/api/v1/competitions/{competition.pk}/leaderboard/?scope=region", HTTP_ACCEPT_LANGUAGE="en")
+        .json()
+    )
     assert body["entries"][0]["name"] == "Dongxiang Autonomous County"
 
 
@@ -121,8 +152,14 @@ def test_stats_give_an_admin_every_county_with_rates_against_unit_targets(linxia
     by_code = {r["code"]: r for r in stats["regions"]}
     # Each demo county has five units with targets 60 + 150 + 120 + 80 + 50 = 460.
     assert by_code["622901"] == {
-        "id": city.pk, "code": "622901", "name": city.name_zh, "participants": 23, "attempts": 23, "points": 230,
-        "headcount_target": 460, "participation_rate": round(23 / 460, 4),
+        "id": city.pk,
+        "code": "622901",
+        "name": city.name_zh,
+        "participants": 23,
+        "attempts": 23,
+        "points": 230,
+        "headcount_target": 460,
+        "participation_rate": round(23 / 460, 4),
     }
     assert by_code["622926"]["participants"] == 1
     assert by_code["622923"]["participants"] == 0
@@ -152,7 +189,9 @@ def test_stats_of_a_prefecture_organizer_cover_all_its_counties(linxia, make_cli
     assert len(stats["regions"]) == 8
 
 
-def test_stats_refuse_participants_with_403_and_anonymous_with_401(linxia, participant, make_client, api_client):
+def test_stats_refuse_participants_with_403_and_anonymous_with_401(
+    linxia, participant, make_client, api_client
+):
     competition = make_competition()
     forbidden = make_client(participant).get(f"/api/v1/competitions/{competition.pk}/stats/")
     anonymous = api_client.get(f"/api/v1/competitions/{competition.pk}/stats/")
@@ -191,10 +230,14 @@ def test_timeline_is_cumulative_per_step_and_scoped(linxia, make_client, setting
     record_submission(user=a, competition=competition, score=10, at=base + timedelta(seconds=10))
     record_submission(user=a, competition=competition, score=10, at=base + timedelta(seconds=20))
     record_submission(user=b, competition=competition, score=10, at=base + timedelta(seconds=610))
-    record_submission(user=_person(dongxiang), competition=competition, score=10, at=base + timedelta(seconds=620))
+    record_submission(
+        user=_person(dongxiang), competition=competition, score=10, at=base + timedelta(seconds=620)
+    )
 
     admin = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/stats/timeline/").json()
-    organizer = make_client(linxia["organizer"]).get(f"/api/v1/competitions/{competition.pk}/stats/timeline/").json()
+    organizer = (
+        make_client(linxia["organizer"]).get(f"/api/v1/competitions/{competition.pk}/stats/timeline/").json()
+    )
 
     assert admin["bucket_seconds"] == 300
     assert [(p["participants"], p["attempts"]) for p in admin["points"]] == [(1, 2), (3, 4)]
@@ -212,7 +255,9 @@ def test_a_submission_through_the_attempt_api_reaches_rankings_and_stats_after_c
     attempt = client.post(f"/api/v1/competitions/{competition.pk}/attempts/").json()
     answers = [{"question": q["id"], "selected": ["B"]} for q in attempt["questions"][:3]]
     answers += [{"question": q["id"], "selected": ["A"]} for q in attempt["questions"][3:]]
-    result = client.post(f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": answers}, format="json").json()
+    result = client.post(
+        f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": answers}, format="json"
+    ).json()
     client.post(f"/api/v1/attempts/{attempt['id']}/submit/", {"answers": answers}, format="json")  # a retry
 
     ranking = client.get(f"/api/v1/competitions/{competition.pk}/leaderboard/").json()

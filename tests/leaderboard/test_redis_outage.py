@@ -36,7 +36,9 @@ def _stats(user, competition_id: int) -> dict:
 
 
 @pytest.mark.django_db
-def test_submissions_succeed_while_redis_is_unreachable_and_figures_come_back_exact(linxia, private_redis, settings):
+def test_submissions_succeed_while_redis_is_unreachable_and_figures_come_back_exact(
+    linxia, private_redis, settings
+):
     competition = make_competition()
     person = UserFactory(region=linxia["linxia_city"])
     record_submission(user=person, competition=competition, score=10)
@@ -81,7 +83,9 @@ async def _next(communicator: WebsocketCommunicator, timeout: float = 8.0) -> di
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_dashboard_says_paused_while_redis_is_down_and_catches_up_after(linxia, private_redis, settings):
+async def test_dashboard_says_paused_while_redis_is_down_and_catches_up_after(
+    linxia, private_redis, settings
+):
     settings.LIVE_BROADCAST_INTERVAL_SECONDS = 0.3
     competition = await database_sync_to_async(make_competition)()
     make_person = database_sync_to_async(lambda: UserFactory(region=linxia["linxia_city"]))
@@ -89,7 +93,8 @@ async def test_dashboard_says_paused_while_redis_is_down_and_catches_up_after(li
     await submit(user=await make_person(), competition=competition, score=10)
     token = await database_sync_to_async(lambda: linxia["admin"].auth_token.key)()
     communicator = WebsocketCommunicator(
-        application, f"/ws/competitions/{competition.pk}/live/?token={token}&lang=en",
+        application,
+        f"/ws/competitions/{competition.pk}/live/?token={token}&lang=en",
         headers=[(b"origin", b"http://testserver")],
     )
     await communicator.connect()
@@ -105,8 +110,15 @@ async def test_dashboard_says_paused_while_redis_is_down_and_catches_up_after(li
         await communicator.disconnect()
     assert first["points"] == 10
     assert paused == {
-        "type": "status", "live": False, "code": "live_paused",
+        "type": "status",
+        "live": False,
+        "code": "live_paused",
         "detail": "Live updates paused: the live store is not answering. Figures will catch up.",
     }
     assert resumed["type"] == "status" and resumed["live"] is True
-    assert (figures["type"], figures["participants"], figures["attempts"], figures["points"]) == ("stats", 2, 2, 30)
+    assert (figures["type"], figures["participants"], figures["attempts"], figures["points"]) == (
+        "stats",
+        2,
+        2,
+        30,
+    )

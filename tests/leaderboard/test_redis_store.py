@@ -86,7 +86,9 @@ def test_ranking_reads_run_no_sql(linxia):
 
 def test_recording_a_submission_is_one_round_trip(linxia, monkeypatch):
     competition = make_competition()
-    person = UserFactory(region=linxia["linxia_city"], organization=linxia["linxia_city"].organizations.first())
+    person = UserFactory(
+        region=linxia["linxia_city"], organization=linxia["linxia_city"].organizations.first()
+    )
     record_submission(user=person, competition=competition, score=10)  # builds the competition
     attempt = record_submission(user=person, competition=competition, score=20, hook=False)
     client = redis_client.get_client()
@@ -116,7 +118,9 @@ def test_rebuild_equals_the_live_figures_after_a_random_mix_of_submissions(linxi
             submit_through_services(user=person, competition=practice, correct=rng.randint(0, 5))
         else:
             attempt = record_submission(
-                user=person, competition=competition, score=rng.choice([0, 10, 20, 30, 40, 50]),
+                user=person,
+                competition=competition,
+                score=rng.choice([0, 10, 20, 30, 40, 50]),
                 practice=rng.random() < 0.1,
             )
             if rng.random() < 0.3:  # a retried hook
@@ -133,8 +137,11 @@ def test_rebuild_equals_the_live_figures_after_a_random_mix_of_submissions(linxi
 
     assert _dump(prefix, competition.pk) == live_keys
     rebuilt = _figures(admin, organizer, competition.pk)
-    assert rebuilt == {**live, "stats": {**live["stats"], "version": rebuilt["stats"]["version"]},
-                       "organizer": {**live["organizer"], "version": rebuilt["organizer"]["version"]}}
+    assert rebuilt == {
+        **live,
+        "stats": {**live["stats"], "version": rebuilt["stats"]["version"]},
+        "organizer": {**live["organizer"], "version": rebuilt["organizer"]["version"]},
+    }
     counted = Attempt.objects.filter(competition=competition, status="submitted", is_practice=False)
     assert live["stats"]["attempts"] == counted.count()
     assert live["stats"]["points"] == sum(counted.values_list("score", flat=True))

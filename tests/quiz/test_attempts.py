@@ -587,7 +587,9 @@ def test_a_retried_submission_hands_the_same_attempt_again_and_counts_once(
     assert (len(first), len(retry)) == (1, 1)
     # ... and the leaderboard still counts it once.
     board = leaderboard_get(competition_id=competition.pk, scope="individual", limit=10, viewer_id=user.pk)
-    assert [(e["id"], e["points"]) for e in board["entries"]] == [(user.pk, Attempt.objects.get(pk=attempt.pk).score)]
+    assert [(e["id"], e["points"]) for e in board["entries"]] == [
+        (user.pk, Attempt.objects.get(pk=attempt.pk).score)
+    ]
     assert Participation.objects.get(user=user, competition=competition).submitted_attempts == 1
 
 

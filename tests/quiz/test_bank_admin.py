@@ -30,7 +30,9 @@ def test_upload_preview_confirm_creates_the_questions(admin_browser, bank):
     page = admin_browser.get(_url(bank))
     assert page.status_code == 200 and b'id="import-upload"' in page.content
 
-    preview = admin_browser.post(_url(bank), {"step": "upload", "file": upload("b.xlsx", xlsx_bytes([ZH_HEADER, *ZH_ROWS]))})
+    preview = admin_browser.post(
+        _url(bank), {"step": "upload", "file": upload("b.xlsx", xlsx_bytes([ZH_HEADER, *ZH_ROWS]))}
+    )
 
     assert preview.status_code == 200
     assert preview.context["result"].created == 3
@@ -48,8 +50,12 @@ def test_upload_preview_confirm_creates_the_questions(admin_browser, bank):
 
 
 def test_bad_rows_show_the_error_list_and_write_nothing(admin_browser, bank):
-    rows = [ZH_HEADER, ZH_ROWS[0], ["填空", "x", "甲", "乙", "", "", "", "", "A", "", "", ""],
-            ["单选", "y", "甲", "乙", "", "", "", "", "E", "", "", ""]]
+    rows = [
+        ZH_HEADER,
+        ZH_ROWS[0],
+        ["填空", "x", "甲", "乙", "", "", "", "", "A", "", "", ""],
+        ["单选", "y", "甲", "乙", "", "", "", "", "E", "", "", ""],
+    ]
 
     page = admin_browser.post(_url(bank), {"step": "upload", "file": upload("bad.xlsx", xlsx_bytes(rows))})
 
@@ -75,7 +81,9 @@ def test_skipping_invalid_rows_after_the_error_list(admin_browser, bank):
 
 
 def test_a_bad_file_shows_its_message(admin_browser, bank):
-    page = admin_browser.post(_url(bank), {"step": "upload", "file": upload("b.xlsx", b"not,a\r\nworkbook,x\r\n")})
+    page = admin_browser.post(
+        _url(bank), {"step": "upload", "file": upload("b.xlsx", b"not,a\r\nworkbook,x\r\n")}
+    )
 
     assert page.context["failure_code"] == "file_type_mismatch"
     assert "named .xlsx but contains plain text" in page.content.decode()
@@ -91,7 +99,9 @@ def test_an_expired_upload_asks_to_upload_again(admin_browser, bank):
 def test_another_admins_upload_cannot_be_confirmed(admin_browser, bank, linxia):
     from tests.factories import UserFactory
 
-    preview = admin_browser.post(_url(bank), {"step": "upload", "file": upload("b.xlsx", xlsx_bytes([ZH_HEADER, *ZH_ROWS]))})
+    preview = admin_browser.post(
+        _url(bank), {"step": "upload", "file": upload("b.xlsx", xlsx_bytes([ZH_HEADER, *ZH_ROWS]))}
+    )
     other = Client()
     other.force_login(UserFactory(role="admin", is_staff=True, is_superuser=True))
 
@@ -117,7 +127,9 @@ def test_bank_page_links_import_and_exports(admin_browser, bank):
 
 
 def test_admin_export_downloads_the_bank(admin_browser, bank):
-    admin_browser.post(_url(bank), {"step": "upload", "file": upload("b.xlsx", xlsx_bytes([ZH_HEADER, *ZH_ROWS]))})
+    admin_browser.post(
+        _url(bank), {"step": "upload", "file": upload("b.xlsx", xlsx_bytes([ZH_HEADER, *ZH_ROWS]))}
+    )
     response = admin_browser.get(f"/admin/quiz/questionbank/{bank.pk}/export/csv/")
 
     assert response.status_code == 200
@@ -125,8 +137,12 @@ def test_admin_export_downloads_the_bank(admin_browser, bank):
 
 
 def test_question_list_filters_and_search(admin_browser, bank):
-    Question.objects.create(bank=bank, type="single", stem="关于消防", options=["a", "b"], answer="A", category="消防")
-    Question.objects.create(bank=bank, type="judge", stem="关于交通", options=[], answer="B", category="交通", difficulty=5)
+    Question.objects.create(
+        bank=bank, type="single", stem="关于消防", options=["a", "b"], answer="A", category="消防"
+    )
+    Question.objects.create(
+        bank=bank, type="judge", stem="关于交通", options=[], answer="B", category="交通", difficulty=5
+    )
 
     by_type = admin_browser.get("/admin/quiz/question/?type__exact=judge")
     by_search = admin_browser.get("/admin/quiz/question/?q=消防")
@@ -138,9 +154,22 @@ def test_question_list_filters_and_search(admin_browser, bank):
 
 
 def _question_form(bank, **overrides):
-    data = {"bank": bank.pk, "type": "single", "stem": "新题（ ）。", "option_a": "甲", "option_b": "乙", "option_c": "",
-            "option_d": "", "option_e": "", "option_f": "", "answer": "b", "explanation": "", "category": "",
-            "difficulty": "3", "is_active": "on"}
+    data = {
+        "bank": bank.pk,
+        "type": "single",
+        "stem": "新题（ ）。",
+        "option_a": "甲",
+        "option_b": "乙",
+        "option_c": "",
+        "option_d": "",
+        "option_e": "",
+        "option_f": "",
+        "answer": "b",
+        "explanation": "",
+        "category": "",
+        "difficulty": "3",
+        "is_active": "on",
+    }
     return {**data, **overrides}
 
 

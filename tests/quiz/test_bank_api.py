@@ -25,7 +25,9 @@ def bank(db) -> QuestionBank:
 
 def _import(client, bank, name, content, language="en", **data):
     return client.post(
-        f"/api/v1/banks/{bank.pk}/import/", {"file": upload(name, content), **data}, format="multipart",
+        f"/api/v1/banks/{bank.pk}/import/",
+        {"file": upload(name, content), **data},
+        format="multipart",
         HTTP_ACCEPT_LANGUAGE=language,
     )
 
@@ -50,7 +52,14 @@ def test_import_answers_counts_and_list_shows_them(admin_client, bank):
     response = _import(admin_client, bank, "b.xlsx", xlsx_bytes([ZH_HEADER, *ZH_ROWS]))
 
     assert response.status_code == 200
-    assert response.json() == {"created": 3, "updated": 0, "unchanged": 0, "dry_run": False, "warnings": [], "skipped": []}
+    assert response.json() == {
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "dry_run": False,
+        "warnings": [],
+        "skipped": [],
+    }
     assert admin_client.get("/api/v1/banks/").json()[0]["question_count"] == 3
 
 
@@ -65,15 +74,23 @@ def test_dry_run_answers_rows_and_writes_nothing(admin_client, bank):
 
 
 def test_bad_rows_answer_400_with_every_row_and_write_nothing(admin_client, bank):
-    rows = [ZH_HEADER, ZH_ROWS[0], ["填空", "x", "", "", "", "", "", "", "A", "", "", ""],
-            ["单选", "y", "甲", "乙", "", "", "", "", "Z", "", "", "7"]]
+    rows = [
+        ZH_HEADER,
+        ZH_ROWS[0],
+        ["填空", "x", "", "", "", "", "", "", "A", "", "", ""],
+        ["单选", "y", "甲", "乙", "", "", "", "", "Z", "", "", "7"],
+    ]
 
     response = _import(admin_client, bank, "b.csv", csv_bytes(rows))
 
     body = response.json()
     assert response.status_code == 400
     assert body["code"] == "invalid_rows"
-    assert sorted({(e["row"], e["column"]) for e in body["errors"]}) == [(3, "题型"), (4, "答案"), (4, "难度")]
+    assert sorted({(e["row"], e["column"]) for e in body["errors"]}) == [
+        (3, "题型"),
+        (4, "答案"),
+        (4, "难度"),
+    ]
     assert all(set(e) == {"row", "column", "message"} for e in body["errors"])
     assert bank.questions.count() == 0
 
@@ -89,7 +106,9 @@ def test_skip_invalid_answers_the_skipped_rows(admin_client, bank):
 
 
 def _big_csv(rows: int) -> bytes:
-    return csv_bytes([EN_HEADER, *[["single", f"Q{i}?", "a", "b", "", "", "", "", "A", "", "", ""] for i in range(rows)]])
+    return csv_bytes(
+        [EN_HEADER, *[["single", f"Q{i}?", "a", "b", "", "", "", "", "A", "", "", ""] for i in range(rows)]]
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,11 +118,24 @@ def _big_csv(rows: int) -> bytes:
         ("b.csv", xlsx_bytes([EN_HEADER, EN_ROWS[0]]), "file_type_mismatch", "Excel workbook"),
         ("b.csv", b"", "empty_file", "empty"),
         ("b.xlsx", xlsx_bytes([]), "empty_file", "no rows"),
-        ("b.csv", csv_bytes([["type", "stem", "A", "B"], ["single", "x", "a", "b"]]), "missing_columns", "answer"),
+        (
+            "b.csv",
+            csv_bytes([["type", "stem", "A", "B"], ["single", "x", "a", "b"]]),
+            "missing_columns",
+            "answer",
+        ),
         ("b.csv", csv_bytes([["Frage", "Antwort"], ["x", "y"]]), "unrecognised_headers", "Frage"),
         ("b.pdf", b"%PDF-1.4", "unsupported_file_type", ".xlsx"),
     ],
-    ids=["xlsx-is-csv", "csv-is-xlsx", "empty", "empty-sheet", "missing-column", "unrecognised-headers", "pdf"],
+    ids=[
+        "xlsx-is-csv",
+        "csv-is-xlsx",
+        "empty",
+        "empty-sheet",
+        "missing-column",
+        "unrecognised-headers",
+        "pdf",
+    ],
 )
 def test_malformed_files_answer_400_with_their_message(admin_client, bank, name, content, code, phrase):
     response = _import(admin_client, bank, name, content)
@@ -149,8 +181,13 @@ def test_unknown_bank_is_404(admin_client):
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("get", "/api/v1/banks/"), ("post", "/api/v1/banks/"), ("post", "/api/v1/banks/{id}/import/"),
-     ("get", "/api/v1/banks/{id}/export/?format=csv"), ("get", "/api/v1/banks/import-template/?format=xlsx")],
+    [
+        ("get", "/api/v1/banks/"),
+        ("post", "/api/v1/banks/"),
+        ("post", "/api/v1/banks/{id}/import/"),
+        ("get", "/api/v1/banks/{id}/export/?format=csv"),
+        ("get", "/api/v1/banks/import-template/?format=xlsx"),
+    ],
 )
 def test_participant_gets_403_and_anonymous_401(participant, make_client, api_client, bank, method, path):
     url = path.format(id=bank.pk)
@@ -165,7 +202,9 @@ def test_organizer_is_not_an_admin(linxia, make_client, bank):
 
 def _snapshot(bank) -> list[tuple]:
     return list(
-        Question.objects.filter(bank=bank).order_by("id").values_list(
+        Question.objects.filter(bank=bank)
+        .order_by("id")
+        .values_list(
             "id", "type", "stem", "options", "answer", "explanation", "category", "difficulty", "updated_at"
         )
     )
@@ -176,8 +215,21 @@ def _snapshot(bank) -> list[tuple]:
 def test_export_then_import_changes_nothing(admin_client, fmt, language):
     bank = bank_create(name=f"bank-{language}", language=language)
     tricky = [
-        ["single", "=1+1 is a formula?", "=SUM(A1)", "-5", "+7", "@x", "", "", "A", "line one\nline two", "Excel", "5"],
-        ["multiple", "  Spaced, \"quoted\" stem ", "a, b", "c;d", "e\tf", "g", "h", "i", "ACEF", "", "", "4"],
+        [
+            "single",
+            "=1+1 is a formula?",
+            "=SUM(A1)",
+            "-5",
+            "+7",
+            "@x",
+            "",
+            "",
+            "A",
+            "line one\nline two",
+            "Excel",
+            "5",
+        ],
+        ["multiple", '  Spaced, "quoted" stem ', "a, b", "c;d", "e\tf", "g", "h", "i", "ACEF", "", "", "4"],
         ["judge", "False one", "", "", "", "", "", "", "F", "", "", "3"],
     ]
     bank_import(bank=bank, file=xlsx_bytes([EN_HEADER, *EN_ROWS, *tricky]), filename="b.xlsx")
@@ -239,9 +291,15 @@ def test_template_csv_in_english(admin_client, bank):
 def test_schema_describes_the_bank_endpoints(admin_client):
     response = admin_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
-    paths = response.json()["paths"] if response["Content-Type"].endswith("json") else response.content.decode()
-    for path in ("/api/v1/banks/", "/api/v1/banks/{bank_id}/import/", "/api/v1/banks/{bank_id}/export/",
-                 "/api/v1/banks/import-template/"):
+    paths = (
+        response.json()["paths"] if response["Content-Type"].endswith("json") else response.content.decode()
+    )
+    for path in (
+        "/api/v1/banks/",
+        "/api/v1/banks/{bank_id}/import/",
+        "/api/v1/banks/{bank_id}/export/",
+        "/api/v1/banks/import-template/",
+    ):
         assert path in paths
 
 

@@ -32,18 +32,25 @@ def test_seed_demo_banks_imports_every_part_into_its_bank(data_dir):
 
 def test_seed_demo_banks_twice_changes_nothing(data_dir):
     demo.seed_demo_banks(data_dir)
-    before = list(Question.objects.order_by("id").values_list("id", "bank__name", "stem", "answer", "updated_at"))
+    before = list(
+        Question.objects.order_by("id").values_list("id", "bank__name", "stem", "answer", "updated_at")
+    )
 
     with translation.override("en"):
         lines = demo.seed_demo_banks(data_dir)
 
-    assert list(Question.objects.order_by("id").values_list("id", "bank__name", "stem", "answer", "updated_at")) == before
+    assert (
+        list(Question.objects.order_by("id").values_list("id", "bank__name", "stem", "answer", "updated_at"))
+        == before
+    )
     assert QuestionBank.objects.count() == 2
     assert all("0 created, 0 updated" in line for line in lines)
 
 
 def test_a_bad_demo_file_fails_loudly(data_dir):
-    (data_dir / "safety_en_part2.csv").write_bytes(csv_bytes([EN_HEADER, ["single", "Q?", "a", "b", "", "", "", "", "Z"]]))
+    (data_dir / "safety_en_part2.csv").write_bytes(
+        csv_bytes([EN_HEADER, ["single", "Q?", "a", "b", "", "", "", "", "Z"]])
+    )
 
     with pytest.raises(RuntimeError, match="safety_en_part2.csv"):
         demo.seed_demo_banks(data_dir)
@@ -57,7 +64,9 @@ def test_seed_returns_the_printable_lines_of_its_steps(data_dir, monkeypatch):
     assert lines[-1] == "next step" and ZH_BANK in lines[0]
 
 
-@pytest.mark.skipif(not list(demo.DEMO_DATA.glob("safety_*.csv")), reason="demo question files not written yet")
+@pytest.mark.skipif(
+    not list(demo.DEMO_DATA.glob("safety_*.csv")), reason="demo question files not written yet"
+)
 def test_shipped_demo_banks_import_cleanly_with_every_type_and_topic():
     demo.seed_demo_banks()
 

@@ -18,12 +18,23 @@ def bank() -> QuestionBank:
 
 
 def _questions(bank) -> list[tuple]:
-    return list(bank.questions.order_by("id").values_list("type", "stem", "options", "answer", "category", "difficulty"))
+    return list(
+        bank.questions.order_by("id").values_list(
+            "type", "stem", "options", "answer", "category", "difficulty"
+        )
+    )
 
 
 EXPECTED = [
     ("single", "火警电话是（ ）。", ["110", "119", "120", "122"], "B", "消防", 1),
-    ("multiple", "灭火器使用要点有（ ）。", ["拔掉保险销", "站在上风方向", "对准火焰根部", "对准火焰顶部"], "ABC", "消防", 2),
+    (
+        "multiple",
+        "灭火器使用要点有（ ）。",
+        ["拔掉保险销", "站在上风方向", "对准火焰根部", "对准火焰顶部"],
+        "ABC",
+        "消防",
+        2,
+    ),
     ("judge", "每年 6 月是全国“安全生产月”。", [], "A", "安全生产月", 1),
 ]
 
@@ -64,7 +75,10 @@ def test_good_english_file_in_another_column_order(bank, fmt):
     assert result.created == 3
     judge = bank.questions.get(type="judge")
     assert (judge.stem, judge.answer, judge.options, judge.category) == (
-        "June is Safety Production Month.", "A", [], "Safety Month"
+        "June is Safety Production Month.",
+        "A",
+        [],
+        "Safety Month",
     )
     assert bank.questions.get(type="multiple").answer == "ABC"
 
@@ -74,7 +88,16 @@ OTHER_SYSTEM_ROWS = [
     ["1", "单选题", "12.发现火灾应拨打（ ）。", "**A.110**B.119**C.120", "B ", "火警119", "消防", "2"],
     ["2", "是非题", "13、安全帽可以不系下颌带。", "**A.正确**B.错误", "B", "", "个人防护", "2"],
     ["", "", "", "", "", "", "", ""],
-    ["3", "多项选择题", "（14）交通信号灯包括（ ）。", "A、红灯 B、绿灯 C、黄灯 D、蓝灯", "A、C,B", "", "交通", "2"],
+    [
+        "3",
+        "多项选择题",
+        "（14）交通信号灯包括（ ）。",
+        "A、红灯 B、绿灯 C、黄灯 D、蓝灯",
+        "A、C,B",
+        "",
+        "交通",
+        "2",
+    ],
     ["4", "判断题", "15.驾驶员可以酒后驾车。", "", "错", "", "交通", "2"],
     ["5", "单项选择题", "16.禁止标志的颜色是（ ）。", "A:红色|B:蓝色|C:黄色", "a", "", "标志", "2"],
     ["6", "单选题", "12.发现火灾应拨打（ ）。", "**A.110**B.119**C.120", "B", "火警119", "消防", "2"],
@@ -97,7 +120,8 @@ def test_bank_exported_by_another_system_imports_as_it_is(bank):
     assert got["禁止标志的颜色是（ ）。"] == ("single", ["红色", "蓝色", "黄色"], "A", "标志")
     # Generic stems recur with other options: two questions, told apart by their options.
     assert sorted(q.options for q in bank.questions.filter(stem="以下说法中，错误的是（ ）。")) == [
-        ["丁", "戊", "己"], ["甲", "乙", "丙", "丁"]
+        ["丁", "戊", "己"],
+        ["甲", "乙", "丙", "丁"],
     ]
     assert got["以下说法中，错误的是（ ）。"][0] == "multiple"
     assert [q.answer for q in bank.questions.all() if q.options == ["甲", "乙", "丙", "丁"]] == ["ABCD"]
@@ -173,9 +197,7 @@ def test_answer_naming_a_missing_option_says_which(bank):
     with translation.override("en"), pytest.raises(ApplicationError) as caught:
         bank_import(bank=bank, file=xlsx_bytes([BAD_ROWS[0], BAD_ROWS[3]]), filename="bad.xlsx")
 
-    assert caught.value.errors == [
-        {"row": 2, "column": "答案", "message": caught.value.errors[0]["message"]}
-    ]
+    assert caught.value.errors == [{"row": 2, "column": "答案", "message": caught.value.errors[0]["message"]}]
     assert "E" in caught.value.errors[0]["message"] and "2 options" in caught.value.errors[0]["message"]
 
 
@@ -203,7 +225,9 @@ def test_dry_run_counts_and_writes_nothing(bank):
     changed = [*ZH_ROWS[0][:9], "新的解析", *ZH_ROWS[0][10:]]
     before = _questions(bank)
 
-    result = bank_import(bank=bank, file=csv_bytes([ZH_HEADER, changed, *ZH_ROWS[1:]]), filename="b.csv", dry_run=True)
+    result = bank_import(
+        bank=bank, file=csv_bytes([ZH_HEADER, changed, *ZH_ROWS[1:]]), filename="b.csv", dry_run=True
+    )
 
     assert (result.created, result.updated, result.unchanged, result.dry_run) == (2, 1, 0, True)
     assert [i.action for i in result.items] == ["updated", "created", "created"]
@@ -215,7 +239,20 @@ def test_row_matching_stem_and_options_updates_the_question(bank):
     bank_import(bank=bank, file=csv_bytes([ZH_HEADER, *ZH_ROWS]), filename="b.csv")
     original = bank.questions.get(type="single")
     # Same stem and options, spaced and numbered differently: the same question, new answer data.
-    changed = ["单选", "3.  火警电话是（ ）。 ", "110", "119", "120", "122", "", "", "B", "拨打119。", "消防安全", "中"]
+    changed = [
+        "单选",
+        "3.  火警电话是（ ）。 ",
+        "110",
+        "119",
+        "120",
+        "122",
+        "",
+        "",
+        "B",
+        "拨打119。",
+        "消防安全",
+        "中",
+    ]
 
     result = bank_import(bank=bank, file=csv_bytes([ZH_HEADER, changed]), filename="b.csv")
 
@@ -258,11 +295,21 @@ def test_deactivated_question_stays_deactivated_on_update(bank):
 
 @pytest.mark.parametrize(
     ("answer", "options", "expected"),
-    [("对", [], "A"), ("F", [], "B"), ("TRUE", [], "A"), ("false", [], "B"), ("B", [], "B"), ("×", [], "B"),
-     ("A", ["错误", "正确"], "B")],
+    [
+        ("对", [], "A"),
+        ("F", [], "B"),
+        ("TRUE", [], "A"),
+        ("false", [], "B"),
+        ("B", [], "B"),
+        ("×", [], "B"),
+        ("A", ["错误", "正确"], "B"),
+    ],
 )
 def test_judge_answers_in_every_wording(bank, answer, options, expected):
-    rows = [["题型", "题干", "选项A", "选项B", "答案"], ["是非题", "一道判断题。", *(options or ["", ""]), answer]]
+    rows = [
+        ["题型", "题干", "选项A", "选项B", "答案"],
+        ["是非题", "一道判断题。", *(options or ["", ""]), answer],
+    ]
 
     bank_import(bank=bank, file=csv_bytes(rows), filename="b.csv")
 
@@ -270,7 +317,9 @@ def test_judge_answers_in_every_wording(bank, answer, options, expected):
     assert (question.type, question.options, question.answer) == ("judge", [], expected)
 
 
-@pytest.mark.parametrize(("value", "expected"), [("易", 1), ("中", 3), ("难", 5), ("4", 4), ("", 3), ("2.0", 2)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("易", 1), ("中", 3), ("难", 5), ("4", 4), ("", 3), ("2.0", 2)]
+)
 def test_difficulty_numbers_and_words(bank, value, expected):
     rows = [["type", "stem", "A", "B", "answer", "difficulty"], ["single", "Q?", "x", "y", "A", value]]
 

@@ -18,19 +18,79 @@ from tests.quiz.bank_files import csv_bytes, xlsx_bytes
 pytestmark = pytest.mark.django_db
 
 HEADER_NAMES = [
-    "题型", "type", "试题类型", "题干", "stem", "题目内容", "选项", "题目选项", "A", "B", "C", "选项D", "E", "F",
-    "答案", "answer", "正确答案", "解析", "分类", "难度", "difficulty", "序号", "分值", "未知列", "",
+    "题型",
+    "type",
+    "试题类型",
+    "题干",
+    "stem",
+    "题目内容",
+    "选项",
+    "题目选项",
+    "A",
+    "B",
+    "C",
+    "选项D",
+    "E",
+    "F",
+    "答案",
+    "answer",
+    "正确答案",
+    "解析",
+    "分类",
+    "难度",
+    "difficulty",
+    "序号",
+    "分值",
+    "未知列",
+    "",
 ]
 CELL_PIECES = [
-    "单选", "多选", "判断", "是非题", "single", "judge", "multiple", "A", "B", "AB", "ACD", "A,C", "正确", "错误", "T",
-    "F", "TRUE", "1", "3", "5", "9", "易", "难", "**A.正确**B.错误", "A、禁止 B、警告 C、通行", "A.x B.y B.z",
-    "12.", "（3）", "以下说法中，错误的是（ ）。", "\n", " ", "|", "**", "=1+1", "\"", ",", "G.", "",
+    "单选",
+    "多选",
+    "判断",
+    "是非题",
+    "single",
+    "judge",
+    "multiple",
+    "A",
+    "B",
+    "AB",
+    "ACD",
+    "A,C",
+    "正确",
+    "错误",
+    "T",
+    "F",
+    "TRUE",
+    "1",
+    "3",
+    "5",
+    "9",
+    "易",
+    "难",
+    "**A.正确**B.错误",
+    "A、禁止 B、警告 C、通行",
+    "A.x B.y B.z",
+    "12.",
+    "（3）",
+    "以下说法中，错误的是（ ）。",
+    "\n",
+    " ",
+    "|",
+    "**",
+    "=1+1",
+    '"',
+    ",",
+    "G.",
+    "",
 ]
 # Text that openpyxl can store (no control characters besides tab and newline).
 free_text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\t"), max_size=12
 )
-cell = st.one_of(st.sampled_from(CELL_PIECES), free_text, st.lists(st.sampled_from(CELL_PIECES), max_size=3).map("".join))
+cell = st.one_of(
+    st.sampled_from(CELL_PIECES), free_text, st.lists(st.sampled_from(CELL_PIECES), max_size=3).map("".join)
+)
 
 
 def mostly(values: list[str], other=None):
@@ -51,15 +111,36 @@ BY_COLUMN = {
     "free": free_text,
 }
 VALID_QUESTIONS = [
-    {"type": "单选", "a": "甲", "b": "乙", "c": "丙", "options": "A.甲 B.乙 C.丙", "answer": "B", "difficulty": "2"},
-    {"type": "多选", "a": "甲", "b": "乙", "c": "丙", "options": "**A.甲**B.乙**C.丙", "answer": "C,A", "difficulty": "难"},
+    {
+        "type": "单选",
+        "a": "甲",
+        "b": "乙",
+        "c": "丙",
+        "options": "A.甲 B.乙 C.丙",
+        "answer": "B",
+        "difficulty": "2",
+    },
+    {
+        "type": "多选",
+        "a": "甲",
+        "b": "乙",
+        "c": "丙",
+        "options": "**A.甲**B.乙**C.丙",
+        "answer": "C,A",
+        "difficulty": "难",
+    },
     {"type": "是非题", "answer": "正确"},
     {"type": "judge", "a": "正确", "b": "错误", "options": "A.正确 B.错误", "answer": "B"},
 ]
 GOOD_HEADERS = [
-    (["题型", "题干", "选项A", "选项B", "选项C", "答案", "解析", "分类", "难度"],
-     ["type", "stem", "a", "b", "c", "answer", "free", "free", "difficulty"]),
-    (["序号", "试题类型", "题目内容", "题目选项", "正确答案", "分值"], ["free", "type", "stem", "options", "answer", "free"]),
+    (
+        ["题型", "题干", "选项A", "选项B", "选项C", "答案", "解析", "分类", "难度"],
+        ["type", "stem", "a", "b", "c", "answer", "free", "free", "difficulty"],
+    ),
+    (
+        ["序号", "试题类型", "题目内容", "题目选项", "正确答案", "分值"],
+        ["free", "type", "stem", "options", "answer", "free"],
+    ),
     (["stem", "answer", "type", "A", "B"], ["stem", "answer", "type", "a", "b"]),
 ]
 
@@ -94,7 +175,10 @@ def upload(draw) -> tuple[str, bytes]:
     elif kind == "utf-16":
         content, name = codecs.BOM_UTF16_LE + csv_bytes(table, encoding="utf-16-le"), "bank.csv"
     else:
-        content, name = csv_bytes(table, encoding=kind.replace("-sig", ""), bom=kind.endswith("-sig")), "bank.csv"
+        content, name = (
+            csv_bytes(table, encoding=kind.replace("-sig", ""), bom=kind.endswith("-sig")),
+            "bank.csv",
+        )
     damage = draw(st.sampled_from(["none"] * 12 + ["truncate", "flip", "rename"]))
     if damage == "truncate" and content:
         content = content[: draw(st.integers(0, len(content) - 1))]
@@ -107,24 +191,38 @@ def upload(draw) -> tuple[str, bytes]:
 
 
 def _state(bank) -> list[tuple]:
-    return list(Question.objects.filter(bank=bank).order_by("id").values_list("id", "stem", "options", "answer", "updated_at"))
+    return list(
+        Question.objects.filter(bank=bank)
+        .order_by("id")
+        .values_list("id", "stem", "options", "answer", "updated_at")
+    )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(file=upload(), dry_run=st.booleans(), skip_invalid=st.booleans())
 def test_import_never_crashes_and_never_half_writes(db, file, dry_run, skip_invalid):
     bank = bank_create(name=f"fuzz-{Question.objects.count()}-{id(file)}")
     name, content = file
     before = _state(bank)
     try:
-        result = bank_import(bank=bank, file=content, filename=name, dry_run=dry_run, skip_invalid=skip_invalid)
+        result = bank_import(
+            bank=bank, file=content, filename=name, dry_run=dry_run, skip_invalid=skip_invalid
+        )
     except ApplicationError as exc:
         event(f"refused: {exc.code}")
         assert exc.message and exc.code
         assert all({"row", "column", "message"} <= set(e) for e in exc.errors if "row" in e)
         assert _state(bank) == before
         return
-    event(f"imported (dry run: {dry_run})" if result.created + result.updated + result.unchanged else "imported nothing")
+    event(
+        f"imported (dry run: {dry_run})"
+        if result.created + result.updated + result.unchanged
+        else "imported nothing"
+    )
     after = _state(bank)
     if dry_run:
         assert after == before

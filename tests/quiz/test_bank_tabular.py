@@ -17,7 +17,10 @@ def test_csv_utf8_rows_keep_spreadsheet_numbers_and_drop_blank_rows():
     table = read_table(file=csv_bytes(ROWS), filename="units.csv")
 
     assert table.header == ("名称", "人数")
-    assert [(r.number, r.cells) for r in table.rows] == [(2, ("临夏市应急管理局", "60")), (4, ("东乡县第一中学", "150"))]
+    assert [(r.number, r.cells) for r in table.rows] == [
+        (2, ("临夏市应急管理局", "60")),
+        (4, ("东乡县第一中学", "150")),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,11 @@ def test_seed_creates_the_open_competition_and_the_practice_once(participant):
     assert Competition.objects.count() == 2 and len(first) == len(second) == 2
     assert contest.status_at(timezone.now()) == "open"
     assert (contest.ends_at - timezone.now()).days >= 29
-    assert (contest.questions_per_attempt, contest.time_limit_seconds, contest.attempts_per_day) == (10, 600, 3)
+    assert (contest.questions_per_attempt, contest.time_limit_seconds, contest.attempts_per_day) == (
+        10,
+        600,
+        3,
+    )
     assert (contest.points_per_correct, contest.pass_mark, contest.is_practice) == (10, 60, False)
     assert practice.is_practice is True and practice.status_at(timezone.now()) == "open"
     assert [b.name for b in contest.banks.all()] == [demo.DEMO_BANKS[0][0]]

@@ -55,7 +55,16 @@ class Daphne:
     def start(self) -> Daphne:
         self._log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "config.asgi:application",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=self._log,
@@ -179,12 +188,16 @@ class Ledger:
 
 def stored_figures(competition_id: int) -> dict:
     """The same figures as the database holds them (the truth)."""
-    attempts = Attempt.objects.filter(competition_id=competition_id, status=Attempt.Status.SUBMITTED, is_practice=False)
+    attempts = Attempt.objects.filter(
+        competition_id=competition_id, status=Attempt.Status.SUBMITTED, is_practice=False
+    )
     participations = Participation.objects.filter(competition_id=competition_id)
     sums = participations.aggregate(points=Sum("points"), attempts=Sum("submitted_attempts"))
     by_region = {
         row["region_id"]: (row["people"], row["n"], row["p"])
-        for row in attempts.values("region_id").annotate(people=Count("user", distinct=True), n=Count("id"), p=Sum("score"))
+        for row in attempts.values("region_id").annotate(
+            people=Count("user", distinct=True), n=Count("id"), p=Sum("score")
+        )
     }
     return {
         "attempt_rows": attempts.count(),
@@ -202,15 +215,21 @@ def assert_nothing_lost(ledger: Ledger, competition_id: int, stats: dict | None 
     accepted = len(ledger.accepted)
     accepted_points = sum(ledger.accepted.values())
     assert set(
-        Attempt.objects.filter(competition_id=competition_id, status=Attempt.Status.SUBMITTED).values_list("id", flat=True)
+        Attempt.objects.filter(competition_id=competition_id, status=Attempt.Status.SUBMITTED).values_list(
+            "id", flat=True
+        )
     ) == set(ledger.accepted)
     assert (stored["attempt_rows"], stored["participation_attempts"]) == (accepted, accepted)
     assert (stored["attempt_points"], stored["participation_points"]) == (accepted_points, accepted_points)
     if stats is not None:
         assert (stats["attempts"], stats["points"], stats["participants"]) == (
-            accepted, accepted_points, stored["participants"],
+            accepted,
+            accepted_points,
+            stored["participants"],
         )
-        live_regions = {row["id"]: (row["participants"], row["attempts"], row["points"]) for row in stats["regions"]}
+        live_regions = {
+            row["id"]: (row["participants"], row["attempts"], row["points"]) for row in stats["regions"]
+        }
         for region_id, figures in stored["by_region"].items():
             assert live_regions[region_id] == figures
     return stored

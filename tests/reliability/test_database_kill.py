@@ -45,7 +45,10 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def server(transactional_db, tmp_path):  # after the test database exists
-    with private_leaderboard_keys() as prefix, daphne(server_env(LEADERBOARD_KEY_PREFIX=prefix), tmp_path / "d.log") as s:
+    with (
+        private_leaderboard_keys() as prefix,
+        daphne(server_env(LEADERBOARD_KEY_PREFIX=prefix), tmp_path / "d.log") as s,
+    ):
         yield s
 
 
@@ -73,7 +76,9 @@ def _untouched(attempt_id: int) -> bool:
     )
 
 
-def test_a_submission_whose_session_is_killed_answers_503_writes_nothing_and_its_retry_scores_once(linxia, server):
+def test_a_submission_whose_session_is_killed_answers_503_writes_nothing_and_its_retry_scores_once(
+    linxia, server
+):
     competition = competition_with_bank(questions=5)
     person = UserFactory(region=linxia["linxia_city"])
     ledger = Ledger()
@@ -83,7 +88,9 @@ def test_a_submission_whose_session_is_killed_answers_503_writes_nothing_and_its
         body = {"answers": answers_for(attempt, 4)}
 
         with transaction.atomic():
-            Attempt.objects.select_for_update().get(pk=attempt["id"])  # the submission will wait for this lock
+            Attempt.objects.select_for_update().get(
+                pk=attempt["id"]
+            )  # the submission will wait for this lock
             thread, result = _in_thread(lambda: client.post(submit, json=body))
             blocked = wait_until(lambda: server_backends(waiting_on_lock=True))
             killed = terminate_backends(blocked)  # fault: its session dies inside its transaction
@@ -127,17 +134,23 @@ def test_a_start_whose_session_is_killed_answers_503_and_creates_no_attempt(linx
 
 def test_a_session_killed_after_the_commit_in_the_live_hook_still_counts_live(linxia, server):
     competition = competition_with_bank(questions=5)
-    person = UserFactory(region=linxia["linxia_city"], organization=linxia["linxia_city"].organizations.first())
+    person = UserFactory(
+        region=linxia["linxia_city"], organization=linxia["linxia_city"].organizations.first()
+    )
     with api(server.url, token_of(person)) as client:
         attempt = client.post(f"/api/v1/competitions/{competition.pk}/attempts/").json()
         submit = f"/api/v1/attempts/{attempt['id']}/submit/"
         with transaction.atomic(), connection.cursor() as cursor:
             # Only the after-commit hook reads units: it waits here, after the submission committed.
             cursor.execute("LOCK TABLE accounts_organization IN ACCESS EXCLUSIVE MODE")
-            thread, result = _in_thread(lambda: client.post(submit, json={"answers": answers_for(attempt, 2)}))
+            thread, result = _in_thread(
+                lambda: client.post(submit, json={"answers": answers_for(attempt, 2)})
+            )
             first = wait_until(lambda: server_backends(waiting_on_lock=True))
             killed = terminate_backends(first)  # fault: the session dies between commit and hook
-            wait_until(lambda: set(server_backends(waiting_on_lock=True)) - set(first))  # the hook's second try
+            wait_until(
+                lambda: set(server_backends(waiting_on_lock=True)) - set(first)
+            )  # the hook's second try
         thread.join(timeout=30)
 
     with api(server.url, token_of(linxia["admin"])) as admin:
@@ -192,11 +205,17 @@ def test_a_storm_of_killed_sessions_loses_nothing_and_counts_nothing_twice(linxi
     def participant(index: int) -> None:
         with api(server.url, tokens[index]) as client:
             for round_ in range(2):
-                started = _until_accepted(lambda: client.post(f"/api/v1/competitions/{competition.pk}/attempts/"), counts)
-                assert started.status_code in (200, 201), started.text  # 200: a retry found it already started
+                started = _until_accepted(
+                    lambda: client.post(f"/api/v1/competitions/{competition.pk}/attempts/"), counts
+                )
+                assert started.status_code in (200, 201), (
+                    started.text
+                )  # 200: a retry found it already started
                 attempt = started.json()
                 body = {"answers": answers_for(attempt, (index + round_) % 5 + 1)}
-                submitted = _until_accepted(lambda: client.post(f"/api/v1/attempts/{attempt['id']}/submit/", json=body), counts)
+                submitted = _until_accepted(
+                    lambda: client.post(f"/api/v1/attempts/{attempt['id']}/submit/", json=body), counts
+                )
                 assert submitted.status_code == 200, submitted.text
                 with lock:
                     ledger.accept(submitted.json())
@@ -221,11 +240,17 @@ def test_a_storm_of_killed_sessions_loses_nothing_and_counts_nothing_twice(linxi
     # (run from cron, or by hand) makes it exact again.
     assert_nothing_lost(ledger, competition.pk, stats=rebuilt)
     for participation in Participation.objects.filter(competition=competition):
-        mine = Attempt.objects.filter(user_id=participation.user_id, competition=competition, status="submitted")
+        mine = Attempt.objects.filter(
+            user_id=participation.user_id, competition=competition, status="submitted"
+        )
         assert participation.submitted_attempts == mine.count()
         assert participation.points == sum(a.score for a in mine)
-    half_scored = AttemptItem.objects.filter(attempt__status=Attempt.Status.IN_PROGRESS, is_correct__isnull=False)
+    half_scored = AttemptItem.objects.filter(
+        attempt__status=Attempt.Status.IN_PROGRESS, is_correct__isnull=False
+    )
     assert not half_scored.exists()
-    print(f"\ndatabase storm: {killer.killed} sessions killed, {counts['503']} clean 503s, "
-          f"{counts['dropped']} dropped connections, {len(ledger.accepted)} submissions accepted = stored; "
-          f"live before rebuild {live['attempts']}/{len(ledger.accepted)}")
+    print(
+        f"\ndatabase storm: {killer.killed} sessions killed, {counts['503']} clean 503s, "
+        f"{counts['dropped']} dropped connections, {len(ledger.accepted)} submissions accepted = stored; "
+        f"live before rebuild {live['attempts']}/{len(ledger.accepted)}"
+    )

@@ -26,7 +26,9 @@ def _state(queryset, *fields) -> list[tuple]:
     return list(queryset.order_by("id").values_list("id", *fields))
 
 
-def test_a_bank_import_failing_between_its_inserts_and_updates_writes_nothing(linxia, make_client, monkeypatch):
+def test_a_bank_import_failing_between_its_inserts_and_updates_writes_nothing(
+    linxia, make_client, monkeypatch
+):
     bank = bank_create(name="半途失败")
     bank_import(bank=bank, file=csv_bytes([ZH_HEADER, *ZH_ROWS[:2]]), filename="bank.csv")
     changed = [row[:] for row in ZH_ROWS[:2]]
@@ -45,7 +47,9 @@ def test_a_bank_import_failing_between_its_inserts_and_updates_writes_nothing(li
 
     assert response.status_code == 503
     assert response.json()["code"] == "service_unavailable"
-    assert _state(Question.objects.filter(bank=bank), "explanation", "updated_at") == before  # the 2 inserts rolled back
+    assert (
+        _state(Question.objects.filter(bank=bank), "explanation", "updated_at") == before
+    )  # the 2 inserts rolled back
 
 
 def test_a_unit_import_failing_in_its_updates_writes_nothing(linxia, make_client, monkeypatch):

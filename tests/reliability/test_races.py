@@ -102,13 +102,17 @@ def test_parallel_starts_never_exceed_the_daily_quota(linxia, servers):
                     assert started.json()["code"] == "daily_limit_reached"
                     return codes
                 assert started.status_code in (200, 201), started.text
-                submitted = client.post(f"/api/v1/attempts/{started.json()['id']}/submit/", json={"answers": []})
+                submitted = client.post(
+                    f"/api/v1/attempts/{started.json()['id']}/submit/", json={"answers": []}
+                )
                 assert submitted.status_code == 200, submitted.text
         return codes
 
     results = _released_together(100, start_and_submit_until_refused)
 
-    assert not [r for r in results if isinstance(r, Exception)], [r for r in results if isinstance(r, Exception)][:3]
+    assert not [r for r in results if isinstance(r, Exception)], [
+        r for r in results if isinstance(r, Exception)
+    ][:3]
     assert all(codes[-1] == 429 for codes in results)  # everybody ends refused by the quota
     for person in people:
         assert Attempt.objects.filter(user=person, competition=competition).count() == 3

@@ -29,7 +29,9 @@ def test_throttled_requests_still_work_while_the_cache_is_down(linxia, participa
 
     with override_settings(CACHES=DEAD_CACHE):  # the throttles count in this cache: Redis is "down"
         started = make_client(participant).post(f"/api/v1/competitions/{competition.pk}/attempts/")
-        token = APIClient().post("/api/v1/auth/token/", {"username": "zhangsan", "password": "Safety@2026"}, format="json")
+        token = APIClient().post(
+            "/api/v1/auth/token/", {"username": "zhangsan", "password": "Safety@2026"}, format="json"
+        )
         registered = APIClient().post("/api/v1/auth/register/", register, format="json")
         site_login = Client().post("/accounts/login/", {"username": "zhangsan", "password": "Safety@2026"})
         site_failure = Client().post("/accounts/login/", {"username": "zhangsan", "password": "wrong"})
@@ -45,7 +47,9 @@ def test_the_timeline_comes_back_exact_when_redis_lost_its_data(linxia, settings
     with private_redis() as redis:
         settings.REDIS_URL = redis.url
         for score in (10, 20, 30):
-            record_submission(user=UserFactory(region=linxia["linxia_city"]), competition=competition, score=score)
+            record_submission(
+                user=UserFactory(region=linxia["linxia_city"]), competition=competition, score=score
+            )
         client = APIClient()
         client.force_authenticate(linxia["admin"])
         url = f"/api/v1/competitions/{competition.pk}/stats/timeline/"

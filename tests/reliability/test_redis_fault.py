@@ -82,7 +82,9 @@ def _submit_as(base: str, token: str, competition_id: int, correct: int, ledger:
         started = client.post(f"/api/v1/competitions/{competition_id}/attempts/")
         assert started.status_code == 201, started.text
         attempt = started.json()
-        submitted = client.post(f"/api/v1/attempts/{attempt['id']}/submit/", json={"answers": answers_for(attempt, correct)})
+        submitted = client.post(
+            f"/api/v1/attempts/{attempt['id']}/submit/", json={"answers": answers_for(attempt, correct)}
+        )
         assert submitted.status_code == 200, submitted.text
         ledger.accept(submitted.json())
 
@@ -97,12 +99,17 @@ def test_submissions_survive_redis_going_away_and_the_figures_come_back_exact(li
 
     with private_redis() as redis, private_leaderboard_keys() as prefix:
         settings.REDIS_URL = redis.url  # this process (rebuild, stats below) uses the same Redis
-        env = server_env(REDIS_URL=redis.url, LEADERBOARD_KEY_PREFIX=prefix, LIVE_BROADCAST_INTERVAL_SECONDS="0.3")
+        env = server_env(
+            REDIS_URL=redis.url, LEADERBOARD_KEY_PREFIX=prefix, LIVE_BROADCAST_INTERVAL_SECONDS="0.3"
+        )
         with daphne(env, tmp_path / "daphne.log") as server:
-            ws_url = server.url.replace("http", "ws") + f"/ws/competitions/{competition.pk}/live/?token={admin_token}"
+            ws_url = (
+                server.url.replace("http", "ws")
+                + f"/ws/competitions/{competition.pk}/live/?token={admin_token}"
+            )
             with SocketLog(ws_url, server.url) as socket:
                 socket.wait_for(lambda m: m["type"] == "stats")
-                phases = [people[i * PEOPLE_PER_PHASE:(i + 1) * PEOPLE_PER_PHASE] for i in range(3)]
+                phases = [people[i * PEOPLE_PER_PHASE : (i + 1) * PEOPLE_PER_PHASE] for i in range(3)]
 
                 for n, person in enumerate(phases[0]):
                     _submit_as(server.url, tokens[people.index(person)], competition.pk, n % 5 + 1, ledger)
@@ -140,8 +147,10 @@ def test_submissions_survive_redis_going_away_and_the_figures_come_back_exact(li
     expected_order = _ranking_from_database(competition.pk)
     assert [(e["id"], e["points"]) for e in ranking["entries"]] == expected_order
     assert [(e["id"], e["points"]) for e in rebuilt_ranking["entries"]] == expected_order
-    print(f"\nredis fault: {total} submissions accepted, 2 faults (kill, empty restart), "
-          f"{len(socket.messages)} socket messages")
+    print(
+        f"\nredis fault: {total} submissions accepted, 2 faults (kill, empty restart), "
+        f"{len(socket.messages)} socket messages"
+    )
 
 
 def _ranking_from_database(competition_id: int) -> list[tuple[int, int]]:

@@ -58,7 +58,8 @@ def test_an_attempt_goes_on_through_another_process_after_a_sigkill(linxia, env,
             saved = answers_for(attempt, 5)[:3]  # three right answers saved before the crash
             for answer in saved:
                 put = client.put(
-                    f"/api/v1/attempts/{attempt['id']}/answers/{answer['question']}/", json={"selected": answer["selected"]}
+                    f"/api/v1/attempts/{attempt['id']}/answers/{answer['question']}/",
+                    json={"selected": answer["selected"]},
                 )
                 assert put.status_code == 200
         first.kill()  # fault: SIGKILL in the middle of the attempt
@@ -68,7 +69,9 @@ def test_an_attempt_goes_on_through_another_process_after_a_sigkill(linxia, env,
 
     with daphne(env, tmp_path / "b.log") as second, api(second.url, token) as client:
         resumed = client.post(f"/api/v1/competitions/{competition.pk}/attempts/")
-        rest = [a for a in answers_for(resumed.json(), 0) if a["question"] not in {s["question"] for s in saved}]
+        rest = [
+            a for a in answers_for(resumed.json(), 0) if a["question"] not in {s["question"] for s in saved}
+        ]
         submitted = client.post(f"/api/v1/attempts/{attempt['id']}/submit/", json={"answers": rest})
         stats = _rebuilt_stats(second.url, token_of(linxia["admin"]), competition.pk)
 
@@ -83,7 +86,9 @@ def test_an_attempt_goes_on_through_another_process_after_a_sigkill(linxia, env,
     assert_nothing_lost(ledger, competition.pk, stats=stats)
 
 
-def test_a_sigkill_in_the_middle_of_a_submission_writes_nothing_and_the_other_process_scores_it(linxia, env, tmp_path):
+def test_a_sigkill_in_the_middle_of_a_submission_writes_nothing_and_the_other_process_scores_it(
+    linxia, env, tmp_path
+):
     competition = competition_with_bank(questions=5)
     person = UserFactory(region=linxia["linxia_city"])
     token, ledger = token_of(person), Ledger()

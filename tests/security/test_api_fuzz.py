@@ -62,7 +62,9 @@ def _fuzz(operation, *, headers: dict, mode: GenerationMode, path_parameters: di
     # schemathesis would call a body it could not send "accepted invalid data"); uploads as they are.
     media_types = {alternative.media_type for alternative in operation.body}
     media_type = "application/json" if "application/json" in media_types else None
-    strategy = operation.as_strategy(generation_mode=mode, path_parameters=wanted or None, media_type=media_type)
+    strategy = operation.as_strategy(
+        generation_mode=mode, path_parameters=wanted or None, media_type=media_type
+    )
 
     @settings(
         max_examples=MAX_EXAMPLES,

@@ -109,21 +109,26 @@ def _bodies(world: World) -> dict[tuple[str, str], dict]:
     """Valid bodies, so that a refusal can only come from who the caller is."""
     return {
         ("POST", "/api/v1/auth/register/"): {
-            "username": "newcomer", "password": "Quiz-Safety-2026", "display_name": "新人",
+            "username": "newcomer",
+            "password": "Quiz-Safety-2026",
+            "display_name": "新人",
             "region": world.users["participant"].region_id,
         },
         ("POST", "/api/v1/auth/token/"): {"username": "owner", "password": "Safety@2026"},
         ("PATCH", "/api/v1/users/{user}/"): {"role": "participant"},
         ("POST", "/api/v1/banks/"): {"name": "新题库"},
         ("POST", "/api/v1/competitions/"): {
-            "title": "新竞赛", "banks": [world.bank.pk],
-            "starts_at": "2030-06-01T08:00:00+08:00", "ends_at": "2030-06-30T20:00:00+08:00",
+            "title": "新竞赛",
+            "banks": [world.bank.pk],
+            "starts_at": "2030-06-01T08:00:00+08:00",
+            "ends_at": "2030-06-30T20:00:00+08:00",
         },
         ("PATCH", "/api/v1/competitions/{competition}/"): {"title": "改名的竞赛"},
         ("PUT", "/api/v1/attempts/{running}/answers/{question}/"): {"selected": ["A"]},
         ("POST", "/api/v1/attempts/{running}/submit/"): {"answers": []},
         ("POST", "/api/v1/competitions/{competition}/reminders/"): {
-            "organizations": [world.near_unit], "threshold": "0.8",
+            "organizations": [world.near_unit],
+            "threshold": "0.8",
         },
         ("POST", "/api/v1/competitions/{competition}/bulletins/"): {},
     }
@@ -166,7 +171,10 @@ def _check_stats(role: str, body: dict, world: World) -> None:
     codes = _county_codes(body["regions"])
     points = {"organizer": world.owner_attempt.score, "organizer_far": world.far_attempt.score}
     if role == "admin":
-        assert len(codes) == ALL_COUNTIES and body["points"] == world.owner_attempt.score + world.far_attempt.score
+        assert (
+            len(codes) == ALL_COUNTIES
+            and body["points"] == world.owner_attempt.score + world.far_attempt.score
+        )
     else:
         assert codes == _expected_counties(role)
         assert (body["points"], body["attempts"]) == (points[role], 1)
@@ -267,7 +275,9 @@ def _ws(world: World, role: str, path: str) -> tuple[int, dict | None]:
     query = f"?token={world.token(role)}" if world.token(role) else ""
 
     async def scenario():
-        communicator = WebsocketCommunicator(application, path + query, headers=[(b"origin", b"http://testserver")])
+        communicator = WebsocketCommunicator(
+            application, path + query, headers=[(b"origin", b"http://testserver")]
+        )
         connected, _subprotocol = await communicator.connect(timeout=10)
         assert connected  # refusals are accepted first, then closed with a code the client can read
         try:
@@ -307,8 +317,12 @@ def _call(world: World, role: str, method: str, template: str):
                 response = client.get(path, QUERIES.get(template, {}))
             else:
                 body = _bodies(world).get((method, template), {})
-                response = client.generic(method, path, data=json.dumps(body), content_type="application/json")
-            payload = response.json() if response.get("Content-Type", "").startswith("application/json") else None
+                response = client.generic(
+                    method, path, data=json.dumps(body), content_type="application/json"
+                )
+            payload = (
+                response.json() if response.get("Content-Type", "").startswith("application/json") else None
+            )
         else:
             client = Client()
             if user is not None:
@@ -330,8 +344,10 @@ def world(django_db_setup, django_db_blocker):
 
 @pytest.mark.parametrize(
     ("method", "path", "expected"),
-    [pytest.param(method, path, dict(zip(ROLES, codes, strict=True)), id=f"{method} {path}")
-     for method, path, *codes in MATRIX],
+    [
+        pytest.param(method, path, dict(zip(ROLES, codes, strict=True)), id=f"{method} {path}")
+        for method, path, *codes in MATRIX
+    ],
 )
 def test_each_caller_gets_the_answer_of_the_matrix(world, method, path, expected):
     answers = {role: _call(world, role, method, path) for role in ROLES}
@@ -353,8 +369,11 @@ def test_every_schema_operation_has_a_row():
         if method in {"get", "post", "put", "patch", "delete"}
     }
     placeholders = {
-        "{competition_id}": "{competition}", "{bank_id}": "{bank}", "{bulletin_id}": "{bulletin}",
-        "{user_id}": "{user}", "{question_id}": "{question}",
+        "{competition_id}": "{competition}",
+        "{bank_id}": "{bank}",
+        "{bulletin_id}": "{bulletin}",
+        "{user_id}": "{user}",
+        "{question_id}": "{question}",
     }
 
     def as_row(method: str, path: str) -> tuple[str, str]:

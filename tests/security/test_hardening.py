@@ -22,10 +22,14 @@ def tight_login_rate(monkeypatch):
 
 def test_token_login_is_throttled_with_retry_after(api_client, linxia, tight_login_rate):
     statuses = [
-        api_client.post("/api/v1/auth/token/", {"username": "zhangsan", "password": "wrong-pass-1"}, format="json").status_code
+        api_client.post(
+            "/api/v1/auth/token/", {"username": "zhangsan", "password": "wrong-pass-1"}, format="json"
+        ).status_code
         for _ in range(3)
     ]
-    throttled = api_client.post("/api/v1/auth/token/", {"username": "zhangsan", "password": "Safety@2026"}, format="json")
+    throttled = api_client.post(
+        "/api/v1/auth/token/", {"username": "zhangsan", "password": "Safety@2026"}, format="json"
+    )
 
     assert statuses == [400, 400, 400]
     assert throttled.status_code == 429
@@ -196,10 +200,17 @@ def _post_forms(html: str) -> list[tuple[str | None, bool]]:
     return [(action, has_token) for action, is_post, has_token in forms if is_post]
 
 
-def test_every_site_form_carries_a_csrf_token_and_refuses_a_post_without_it(linxia, participant, open_competition):
+def test_every_site_form_carries_a_csrf_token_and_refuses_a_post_without_it(
+    linxia, participant, open_competition
+):
     from django.contrib.auth.models import AnonymousUser
 
-    users = {"participant": participant, "organizer": linxia["organizer"], "admin": linxia["admin"], None: AnonymousUser()}
+    users = {
+        "participant": participant,
+        "organizer": linxia["organizer"],
+        "admin": linxia["admin"],
+        None: AnonymousUser(),
+    }
     seen = []
     for role, template in SITE_FORMS:
         page = template.format(competition=open_competition.pk)
@@ -250,10 +261,17 @@ def test_production_settings_turn_every_protection_on():
     )
     env = {
         **{k: v for k, v in __import__("os").environ.items() if k not in {"DEBUG"}},
-        "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "quiz.example.cn",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": GOOD_KEY,
+        "ALLOWED_HOSTS": "quiz.example.cn",
     }
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     values = json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -267,8 +285,10 @@ def test_session_and_csrf_cookies_are_secure_and_the_session_one_http_only(linxi
     token = page.cookies["csrftoken"].value
 
     response = client.post(
-        "/accounts/login/", {"username": participant.username, "password": "Safety@2026", "csrfmiddlewaretoken": token},
-        secure=True, HTTP_REFERER="https://testserver/accounts/login/",  # HTTPS posts need a same-site Referer
+        "/accounts/login/",
+        {"username": participant.username, "password": "Safety@2026", "csrfmiddlewaretoken": token},
+        secure=True,
+        HTTP_REFERER="https://testserver/accounts/login/",  # HTTPS posts need a same-site Referer
     )
 
     assert response.status_code == 302
@@ -345,7 +365,8 @@ def test_a_request_body_over_the_memory_limit_is_a_json_400(linxia, make_client)
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "The request is larger than the server accepts (4.0\xa0KB at most).", "code": "request_too_large",
+        "detail": "The request is larger than the server accepts (4.0\xa0KB at most).",
+        "code": "request_too_large",
     }
     assert not QuestionBank.objects.exists()
 
@@ -360,9 +381,7 @@ def test_a_path_that_matches_no_route_under_the_api_answers_json(client):
 # --- passwords, log-in errors, phones -------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "password", ["short1!", "12345678", "password123", "zhangsan2026", "qwertyuiop"]
-)
+@pytest.mark.parametrize("password", ["short1!", "12345678", "password123", "zhangsan2026", "qwertyuiop"])
 def test_weak_passwords_are_refused_at_registration(linxia, api_client, password):
     from accounts.models import User
 
@@ -382,8 +401,13 @@ def test_the_site_registration_form_refuses_a_weak_password(linxia):
 
     response = Client().post(
         "/accounts/register/",
-        {"display_name": "新人", "username": "newcomer", "region": linxia["linxia_city"].pk,
-         "password": "12345678", "password_confirm": "12345678"},
+        {
+            "display_name": "新人",
+            "username": "newcomer",
+            "region": linxia["linxia_city"].pk,
+            "password": "12345678",
+            "password_confirm": "12345678",
+        },
     )
 
     assert response.status_code == 200
@@ -398,9 +422,16 @@ def test_token_errors_do_not_tell_unknown_users_from_wrong_passwords(linxia, api
 
     answers = [
         api_client.post(
-            "/api/v1/auth/token/", {"username": username, "password": password}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+            "/api/v1/auth/token/",
+            {"username": username, "password": password},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="en",
         )
-        for username, password in (("nobody-here", "Safety@2026"), ("zhangsan", "wrong-pass"), ("lisi", "Safety@2026"))
+        for username, password in (
+            ("nobody-here", "Safety@2026"),
+            ("zhangsan", "wrong-pass"),
+            ("lisi", "Safety@2026"),
+        )
     ]
 
     assert {(a.status_code, a.content) for a in answers} == {
@@ -418,7 +449,11 @@ def test_site_login_errors_do_not_tell_unknown_users_from_wrong_passwords(linxia
         assert response.status_code == 200
         return response.context["form"].non_field_errors()
 
-    unknown, wrong, inactive = errors("nobody-here", "Safety@2026"), errors("zhangsan", "x"), errors("lisi", "Safety@2026")
+    unknown, wrong, inactive = (
+        errors("nobody-here", "Safety@2026"),
+        errors("zhangsan", "x"),
+        errors("lisi", "Safety@2026"),
+    )
 
     assert unknown == wrong == inactive
     assert len(unknown) == 1
@@ -444,13 +479,20 @@ def test_implausible_dates_are_refused_instead_of_echoed_unparseable(linxia, mak
     from tests.quiz.factories import make_bank
 
     admin = make_client(linxia["admin"])
-    body = {"title": "x", "banks": [make_bank(singles=3).pk], "starts_at": moment, "ends_at": "2030-01-01T00:00:00+08:00"}
+    body = {
+        "title": "x",
+        "banks": [make_bank(singles=3).pk],
+        "starts_at": moment,
+        "ends_at": "2030-01-01T00:00:00+08:00",
+    }
 
     created = admin.post("/api/v1/competitions/", body, format="json")
     competition = Competition.objects.create(
         title="y", starts_at="2026-06-01T00:00:00+08:00", ends_at="2026-07-01T00:00:00+08:00"
     )
-    bulletin = admin.post(f"/api/v1/competitions/{competition.pk}/bulletins/", {"as_of": moment}, format="json")
+    bulletin = admin.post(
+        f"/api/v1/competitions/{competition.pk}/bulletins/", {"as_of": moment}, format="json"
+    )
     statistics = admin.get(f"/api/v1/competitions/{competition.pk}/statistics/", {"as_of": moment})
 
     assert [r.status_code for r in (created, bulletin, statistics)] == [400, 400, 400]

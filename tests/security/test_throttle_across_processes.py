@@ -23,7 +23,9 @@ def two_servers(transactional_db, tmp_path):
 def test_token_tries_spread_over_two_processes_are_throttled_at_the_limit(linxia, two_servers):
     answers = [
         httpx.post(
-            f"{two_servers[n % 2]}/api/v1/auth/token/", json={"username": "zhangsan", "password": "wrong-pass"}, timeout=30
+            f"{two_servers[n % 2]}/api/v1/auth/token/",
+            json={"username": "zhangsan", "password": "wrong-pass"},
+            timeout=30,
         )
         for n in range(6)
     ]
@@ -37,7 +39,11 @@ def test_attempt_starts_spread_over_two_processes_are_throttled_at_the_limit(lin
     headers = {"Authorization": f"Token {token_of(UserFactory(region=linxia['linxia_city']))}"}
 
     answers = [
-        httpx.post(f"{two_servers[n % 2]}/api/v1/competitions/{competition.pk}/attempts/", headers=headers, timeout=30)
+        httpx.post(
+            f"{two_servers[n % 2]}/api/v1/competitions/{competition.pk}/attempts/",
+            headers=headers,
+            timeout=30,
+        )
         for n in range(6)
     ]
 

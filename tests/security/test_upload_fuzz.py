@@ -23,8 +23,20 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("UPLOAD_FUZZ_EXAMPLES", "25"))
 UNIT_HEADER = ["单位名称", "县区", "行业", "目标人数", "联系人", "联系电话"]
-UNIT_ROWS = [["临夏市第九中学", "临夏市", "教育", "80", "马老师", "13800000000"], ["某单位", "不存在县", "未知", "-1", "", "x"]]
-NAMES = ["bank.csv", "bank.xlsx", "bank.xls", "bank.CSV", "bank", "题库.csv", "../../etc/passwd.csv", "a" * 300 + ".csv"]
+UNIT_ROWS = [
+    ["临夏市第九中学", "临夏市", "教育", "80", "马老师", "13800000000"],
+    ["某单位", "不存在县", "未知", "-1", "", "x"],
+]
+NAMES = [
+    "bank.csv",
+    "bank.xlsx",
+    "bank.xls",
+    "bank.CSV",
+    "bank",
+    "题库.csv",
+    "../../etc/passwd.csv",
+    "a" * 300 + ".csv",
+]
 ENCODINGS = ["utf-8", "utf-8-sig", "gb18030", "utf-16", "latin-1"]
 
 
@@ -40,7 +52,10 @@ def _encoded(rows: list[list[str]], encoding: str) -> bytes:
 def upload(draw, header: list[str], rows: list[list[str]]) -> tuple[str, bytes]:
     printable = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=8)  # what a sheet can hold
     cell = st.one_of(st.sampled_from([c for row in rows for c in row]), printable)
-    table = [header, *draw(st.lists(st.one_of(st.sampled_from(rows), st.lists(cell, max_size=8)), max_size=5))]
+    table = [
+        header,
+        *draw(st.lists(st.one_of(st.sampled_from(rows), st.lists(cell, max_size=8)), max_size=5)),
+    ]
     kind = draw(st.sampled_from(["csv", "xlsx", "bytes"]))
     if kind == "xlsx":
         content = xlsx_bytes(table)
@@ -72,13 +87,18 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list
 
 @FUZZ
 @given(file=upload(ZH_HEADER, ZH_ROWS), dry_run=st.booleans(), skip_invalid=st.booleans())
-def test_any_bank_file_answers_200_or_a_400_that_wrote_nothing(linxia, make_client, file, dry_run, skip_invalid):
+def test_any_bank_file_answers_200_or_a_400_that_wrote_nothing(
+    linxia, make_client, file, dry_run, skip_invalid
+):
     bank = bank_create(name=f"fuzz {Question.objects.count()} {id(file)}")
     before = list(Question.objects.values_list("id", "updated_at"))
 
     response = _post(
-        make_client(linxia["admin"]), f"/api/v1/banks/{bank.pk}/import/", *file,
-        dry_run=str(dry_run).lower(), skip_invalid=str(skip_invalid).lower(),
+        make_client(linxia["admin"]),
+        f"/api/v1/banks/{bank.pk}/import/",
+        *file,
+        dry_run=str(dry_run).lower(),
+        skip_invalid=str(skip_invalid).lower(),
     )
 
     _assert_clean(response)
@@ -91,8 +111,12 @@ def test_any_bank_file_answers_200_or_a_400_that_wrote_nothing(linxia, make_clie
 def test_any_unit_file_answers_200_or_a_400_that_wrote_nothing(linxia, make_client, file, dry_run):
     before = list(Organization.objects.order_by("id").values_list("id", "name", "headcount_target"))
 
-    response = _post(make_client(linxia["admin"]), "/api/v1/organizations/import/", *file, dry_run=str(dry_run).lower())
+    response = _post(
+        make_client(linxia["admin"]), "/api/v1/organizations/import/", *file, dry_run=str(dry_run).lower()
+    )
 
     _assert_clean(response)
     if response.status_code == 400 or dry_run:
-        assert list(Organization.objects.order_by("id").values_list("id", "name", "headcount_target")) == before
+        assert (
+            list(Organization.objects.order_by("id").values_list("id", "name", "headcount_target")) == before
+        )

@@ -57,7 +57,9 @@ def _answers(attempt: Attempt, correct: int) -> list[dict]:
     answers = []
     for index, item in enumerate(attempt.items.all()):
         wrong = [o["key"] for o in item.options if o["key"] not in item.correct][:1]
-        answers.append({"question": item.question_id, "selected": list(item.correct) if index < correct else wrong})
+        answers.append(
+            {"question": item.question_id, "selected": list(item.correct) if index < correct else wrong}
+        )
     return answers
 
 
@@ -86,7 +88,9 @@ def build_world(linxia: dict) -> World:
     bank = make_bank(singles=8)
     competition = CompetitionFactory(banks=[bank], questions_per_attempt=4, attempts_per_day=50, pass_mark=10)
     owner_attempt, _ = attempt_start(user=owner, competition=competition)
-    owner_attempt, _ = attempt_submit(user=owner, attempt_id=owner_attempt.pk, answers=_answers(owner_attempt, 3))
+    owner_attempt, _ = attempt_submit(
+        user=owner, attempt_id=owner_attempt.pk, answers=_answers(owner_attempt, 3)
+    )
     far_attempt, _ = attempt_start(user=far, competition=competition)
     far_attempt, _ = attempt_submit(user=far, attempt_id=far_attempt.pk, answers=_answers(far_attempt, 1))
     running, _ = attempt_start(user=owner, competition=competition)

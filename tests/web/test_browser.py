@@ -29,7 +29,13 @@ def log_in(page, site, user) -> None:
     with quiet(site):
         client.force_login(user)
     page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": site.url}]
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": site.url,
+            }
+        ]
     )
 
 
@@ -64,7 +70,9 @@ def test_whole_journey_register_answer_submit_review_leaderboard(phone, live_sit
         attempt, _ = attempt_services.attempt_start(user=rival, competition=competition)
         items = AttemptItem.objects.filter(attempt=attempt)
         attempt_services.attempt_submit(
-            user=rival, attempt_id=attempt.pk, answers=[{"question": i.question_id, "selected": i.correct} for i in items]
+            user=rival,
+            attempt_id=attempt.pk,
+            answers=[{"question": i.question_id, "selected": i.correct} for i in items],
         )
 
     # Home, not logged in.
@@ -184,7 +192,9 @@ def test_whole_journey_register_answer_submit_review_leaderboard(phone, live_sit
     shoot(page, "web/13-history")
 
 
-def test_reload_in_the_middle_resumes_the_same_attempt_with_its_answers(phone, live_site, competition, participant):
+def test_reload_in_the_middle_resumes_the_same_attempt_with_its_answers(
+    phone, live_site, competition, participant
+):
     page = phone
     log_in(page, live_site, participant)
     page.goto(live_site + f"/competitions/{competition.pk}/answer/")
@@ -281,7 +291,9 @@ def test_switching_to_english_and_back(phone, live_site, competition, participan
     page.goto(live_site + f"/competitions/{competition.pk}/answer/")
     expect(page.get_by_test_id("progress")).to_have_text("1/5")
     expect(page.get_by_role("button", name="Next")).to_be_visible()
-    expect(page.locator(".question-type")).to_have_text(re.compile("Single choice|Multiple choice|True or false"))
+    expect(page.locator(".question-type")).to_have_text(
+        re.compile("Single choice|Multiple choice|True or false")
+    )
     shoot(page, "web/41-question-english", full_page=False)
 
     page.get_by_role("button", name="中文").click()
@@ -321,7 +333,9 @@ def test_running_quiz_page_source_and_api_traffic_hold_no_answer_or_explanation(
     assert len(bodies) >= 2  # the start and one save were inspected
 
 
-def test_practice_shows_right_or_wrong_and_the_explanation_after_each_answer(phone, live_site, quiz_bank, participant):
+def test_practice_shows_right_or_wrong_and_the_explanation_after_each_answer(
+    phone, live_site, quiz_bank, participant
+):
     with quiet(live_site):
         practice = CompetitionFactory(
             title="安全知识练习", banks=[quiz_bank[0].bank], questions_per_attempt=5, is_practice=True

@@ -26,7 +26,9 @@ def no_cjk_font(monkeypatch):
     certificate._font.cache_clear()
     monkeypatch.setattr(certificate, "REGULAR_FONT_CANDIDATES", ["/nonexistent/font.ttc"])
     monkeypatch.setattr(certificate, "BOLD_FONT_CANDIDATES", [])
-    monkeypatch.setattr(certificate, "_fontconfig_candidates", lambda: ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"])
+    monkeypatch.setattr(
+        certificate, "_fontconfig_candidates", lambda: ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
+    )
     yield
     certificate.find_cjk_font.cache_clear()
     certificate._font.cache_clear()
@@ -70,7 +72,9 @@ def test_certificate_changes_with_the_name(participant, competition):
 
     second = certificate.render_certificate(attempt=attempt)
 
-    diff = ImageChops.difference(Image.open(io.BytesIO(first)).convert("L"), Image.open(io.BytesIO(second)).convert("L"))
+    diff = ImageChops.difference(
+        Image.open(io.BytesIO(first)).convert("L"), Image.open(io.BytesIO(second)).convert("L")
+    )
     left, top, right, bottom = diff.getbbox()
     assert 400 < top and bottom < 700  # only the name line changed
 
@@ -89,7 +93,7 @@ def test_certificate_page_shows_the_image_with_a_description(web, participant, c
     html = web.get(f"/attempts/{attempt.pk}/certificate/").content.decode()
 
     assert f'src="/attempts/{attempt.pk}/certificate.png"' in html
-    assert f"alt=\"证书：{participant.display_name} 在“{competition.title}”中获得 30 分\"" in html
+    assert f'alt="证书：{participant.display_name} 在“{competition.title}”中获得 30 分"' in html
 
 
 def test_no_certificate_below_the_pass_mark(web, participant, competition):
@@ -100,7 +104,9 @@ def test_no_certificate_below_the_pass_mark(web, participant, competition):
     assert "/certificate/" not in web.get(f"/attempts/{attempt.pk}/").content.decode()
 
 
-def test_without_a_cjk_font_the_page_explains_instead_of_drawing_boxes(web, participant, competition, no_cjk_font):
+def test_without_a_cjk_font_the_page_explains_instead_of_drawing_boxes(
+    web, participant, competition, no_cjk_font
+):
     attempt = finish_attempt(participant, competition, right=4)
 
     page = web.get(f"/attempts/{attempt.pk}/certificate/")

@@ -54,7 +54,9 @@ def test_language_switch_sets_english_and_lang_en(client, linxia):
 def test_home_lists_open_competitions_but_not_drafts_or_closed(client, competition):
     CompetitionFactory(title="草稿竞赛", publication="draft", banks=[])
     CompetitionFactory(
-        title="已结束竞赛", starts_at=timezone.now() - timedelta(days=9), ends_at=timezone.now() - timedelta(days=2)
+        title="已结束竞赛",
+        starts_at=timezone.now() - timedelta(days=9),
+        ends_at=timezone.now() - timedelta(days=2),
     )
 
     html = _text(client.get("/"))
@@ -146,7 +148,10 @@ def test_register_refuses_a_unit_of_another_county_and_writes_nothing(client, li
 
     assert response.status_code == 200
     assert not User.objects.filter(username="xiaoming").exists()
-    assert "Select a valid choice" in response.content.decode() or "选择一个有效的选项" in response.content.decode()
+    assert (
+        "Select a valid choice" in response.content.decode()
+        or "选择一个有效的选项" in response.content.decode()
+    )
 
 
 def test_register_shows_the_services_field_errors(client, linxia):
@@ -175,14 +180,17 @@ def test_register_unit_choices_follow_the_posted_county(client, linxia):
 
 
 def test_login_form_logs_in_and_redirects_to_next(client, linxia):
-    response = client.post("/accounts/login/", {"username": "zhangsan", "password": "Safety@2026", "next": "/me/attempts/"})
+    response = client.post(
+        "/accounts/login/", {"username": "zhangsan", "password": "Safety@2026", "next": "/me/attempts/"}
+    )
 
     assert response.status_code == 302 and response["Location"] == "/me/attempts/"
 
 
 def test_login_refuses_an_offsite_next(client, linxia):
     response = client.post(
-        "/accounts/login/", {"username": "zhangsan", "password": "Safety@2026", "next": "https://evil.example/"}
+        "/accounts/login/",
+        {"username": "zhangsan", "password": "Safety@2026", "next": "https://evil.example/"},
     )
 
     assert response["Location"] == "/"
@@ -191,7 +199,9 @@ def test_login_refuses_an_offsite_next(client, linxia):
 def test_failed_logins_are_limited_per_address(client, linxia, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "3/min"}}
     for _ in range(3):
-        assert client.post("/accounts/login/", {"username": "zhangsan", "password": "wrong"}).status_code == 200
+        assert (
+            client.post("/accounts/login/", {"username": "zhangsan", "password": "wrong"}).status_code == 200
+        )
 
     blocked = client.post("/accounts/login/", {"username": "zhangsan", "password": "Safety@2026"})
 
@@ -243,7 +253,9 @@ def test_answering_page_needs_login(client, competition):
     assert response["Location"].startswith("/accounts/login/?next=")
 
 
-def test_answering_page_source_holds_no_question_answer_or_explanation(web, participant, competition, quiz_bank):
+def test_answering_page_source_holds_no_question_answer_or_explanation(
+    web, participant, competition, quiz_bank
+):
     attempt, _ = attempt_services.attempt_start(user=participant, competition=competition)
     attempt_services.attempt_save_answer(
         user=participant, attempt_id=attempt.pk, question_id=quiz_bank[0].pk, selected=["B"]
@@ -296,7 +308,9 @@ def test_result_of_a_running_attempt_redirects_to_answering(web, participant, co
     assert SECRET_EXPLANATION.format(n=1) not in response.content.decode()
 
 
-def test_result_of_an_overdue_attempt_scores_it_as_it_stood(web, participant, competition, quiz_bank, settings):
+def test_result_of_an_overdue_attempt_scores_it_as_it_stood(
+    web, participant, competition, quiz_bank, settings
+):
     settings.ATTEMPT_GRACE_SECONDS = 0
     attempt, _ = attempt_services.attempt_start(
         user=participant, competition=competition, now=timezone.now() - timedelta(minutes=11)
@@ -355,7 +369,10 @@ def test_leaderboard_highlights_my_row_among_individuals(web, participant, compe
 
     html = _text(web.get(f"/competitions/{competition.pk}/leaderboard/"))
 
-    rows = re.findall(r"<tr( class=\"is-me\" aria-current=\"true\")?> <td><span class=\"rank[^\"]*\">(\d+)</span></td> <td>([^<]+)", html)
+    rows = re.findall(
+        r"<tr( class=\"is-me\" aria-current=\"true\")?> <td><span class=\"rank[^\"]*\">(\d+)</span></td> <td>([^<]+)",
+        html,
+    )
     assert [(bool(me), int(rank), name.strip()) for me, rank, name in rows] == [
         (False, 1, "马五"),
         (True, 2, participant.display_name),
@@ -364,17 +381,26 @@ def test_leaderboard_highlights_my_row_among_individuals(web, participant, compe
 
 @pytest.mark.parametrize("scope", ["region", "organization"])
 def test_leaderboard_highlights_my_county_and_my_unit(web, participant, competition, linxia, scope):
-    finish_attempt(UserFactory(region=linxia["dongxiang"], organization=linxia["dongxiang"].organizations.first()), competition, right=5)
+    finish_attempt(
+        UserFactory(region=linxia["dongxiang"], organization=linxia["dongxiang"].organizations.first()),
+        competition,
+        right=5,
+    )
     finish_attempt(participant, competition, right=1)
     mine = "临夏市" if scope == "region" else participant.organization.name
 
     html = _text(web.get(f"/competitions/{competition.pk}/leaderboard/?scope={scope}"))
 
-    highlighted = re.findall(r'<tr class="is-me" aria-current="true"> <td><span class="rank[^"]*">(\d+)</span></td> <td>([^<]+)', html)
+    highlighted = re.findall(
+        r'<tr class="is-me" aria-current="true"> <td><span class="rank[^"]*">(\d+)</span></td> <td>([^<]+)',
+        html,
+    )
     assert [(int(rank), name.strip()) for rank, name in highlighted] == [(2, mine)]
 
 
-def test_leaderboard_shows_my_row_below_the_list_when_i_am_not_in_it(web, participant, competition, linxia, monkeypatch):
+def test_leaderboard_shows_my_row_below_the_list_when_i_am_not_in_it(
+    web, participant, competition, linxia, monkeypatch
+):
     from web.views import leaderboards
 
     monkeypatch.setattr(leaderboards, "SHOWN", 1)

@@ -24,7 +24,9 @@ logger = logging.getLogger(__name__)
 
 def _safe_next(request: HttpRequest, fallback: str = "web:home") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return redirect(fallback).url
 
@@ -57,7 +59,9 @@ class LoginView(auth_views.LoginView):
         if self._failures() >= allowed:
             form = self.get_form()
             form.errors.clear()
-            form.add_error(None, _("Too many failed log-ins from your network. Please wait a minute and try again."))
+            form.add_error(
+                None, _("Too many failed log-ins from your network. Please wait a minute and try again.")
+            )
             response = self.render_to_response(self.get_context_data(form=form), status=429)
             response["Retry-After"] = str(seconds)  # the failure count expires at most this long after
             return response
@@ -110,7 +114,9 @@ def register(request: HttpRequest) -> HttpResponse:
                 form.add_service_errors(exc.errors)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Welcome, %(name)s! You are registered.") % {"name": user.display_name})
+                messages.success(
+                    request, _("Welcome, %(name)s! You are registered.") % {"name": user.display_name}
+                )
                 return redirect(_safe_next(request))
     response = render(
         request,

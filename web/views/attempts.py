@@ -87,11 +87,15 @@ def attempt_certificate_image(request: HttpRequest, attempt_id: int) -> HttpResp
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
-    page = Paginator(attempt_selectors.attempt_list_for_user(user=request.user), 20).get_page(request.GET.get("page"))
+    page = Paginator(attempt_selectors.attempt_list_for_user(user=request.user), 20).get_page(
+        request.GET.get("page")
+    )
     return render(request, "web/history.html", {"page": page, "now": timezone.now()})
 
 
 @login_required
 def wrong_answers(request: HttpRequest) -> HttpResponse:
-    page = Paginator(attempt_selectors.wrong_answer_list(user=request.user), 20).get_page(request.GET.get("page"))
+    page = Paginator(attempt_selectors.wrong_answer_list(user=request.user), 20).get_page(
+        request.GET.get("page")
+    )
     return render(request, "web/wrong_answers.html", {"page": page})

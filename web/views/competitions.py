@@ -64,7 +64,9 @@ def competition_detail(request: HttpRequest, competition_id: int) -> HttpRespons
         context.update(
             attempts_left=selectors.attempts_left_today(user=request.user, competition=competition),
             in_progress=selectors.attempt_in_progress(user=request.user, competition=competition),
-            recent=attempt_selectors.attempt_list_for_user(user=request.user).filter(competition=competition)[:5],
+            recent=attempt_selectors.attempt_list_for_user(user=request.user).filter(competition=competition)[
+                :5
+            ],
         )
         if not competition.is_practice:
             context["standing"] = selectors.participant_standing(user=request.user, competition=competition)

@@ -7,7 +7,9 @@ from accounts.demo import seed_accounts_data
 
 
 class Command(BaseCommand):
-    help = "Load the Linxia demo data (regions, units, accounts, question bank, competition). Safe to run twice."
+    help = (
+        "Load the Linxia demo data (regions, units, accounts, question bank, competition). Safe to run twice."
+    )
 
     def handle(self, *args, **options) -> None:
         credentials = seed_accounts_data()

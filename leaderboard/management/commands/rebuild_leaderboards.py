@@ -14,11 +14,15 @@ class Command(BaseCommand):
     help = "Recompute the live leaderboards (Redis) exactly from the database."
 
     def add_arguments(self, parser):
-        parser.add_argument("--competition", type=int, action="append", dest="competitions", help="only this id")
+        parser.add_argument(
+            "--competition", type=int, action="append", dest="competitions", help="only this id"
+        )
 
     def handle(self, *args, competitions=None, **options):
         if get_store().reads_use_database:
-            self.stdout.write("No REDIS_URL: the embedded leaderboard reads the database directly; nothing to rebuild.")
+            self.stdout.write(
+                "No REDIS_URL: the embedded leaderboard reads the database directly; nothing to rebuild."
+            )
             return
         try:
             results = services.leaderboard_rebuild_all(competition_ids=competitions)
