@@ -61,8 +61,11 @@ def _kpi(page, name: str) -> str:
 
 
 def test_dashboard_shows_a_submission_within_seconds_and_fits_desk_and_phone(
-    browser, linxia, settings, tmp_path
-):  # noqa: F811
+    browser,  # noqa: F811
+    linxia,
+    settings,
+    tmp_path,
+):
     # Playwright's sync API runs the test body in a greenlet with its own context, hence its own
     # database connection: close it, or the test database cannot be dropped afterwards.
     try:
