@@ -1,6 +1,6 @@
 """Importing units (organizations) in bulk from .xlsx/.csv, all or nothing, every error reported.
 
-Reading, limits, encodings and header names are core/tabular.py's job (shared with the question
+Reading, limits, encodings and header names are core/tabular/'s job (shared with the question
 bank import); this module knows what the unit columns mean. A unit is identified by its county
 (or township) and name: a row naming an existing unit updates it.
 """

@@ -1,21 +1,4 @@
-"""Reading uploaded spreadsheets (.xlsx, .csv) into rows, for every import of the platform.
-
-Generic on purpose: question banks use it today, units (organizations) tomorrow. It knows nothing
-about what the columns mean; an importer
-
-1. calls `read_table(file=..., filename=...)`, which enforces the limits (settings
-   IMPORT_MAX_FILE_BYTES and IMPORT_MAX_ROWS), checks the file is what its name claims, decodes CSV
-   (UTF-8 with or without BOM, UTF-16 as Excel's "Unicode text", GB18030 as Excel in China saves
-   it) and returns every row with the row number the spreadsheet shows;
-2. calls `resolve_header(table.header, columns=[Column(...), ...])` to map the header row onto its
-   own column keys through their English, Chinese and other systems' names;
-3. validates cells, recording every problem in an `ErrorList` (`{row, column, message}`), so the
-   user sees all of them at once instead of one per upload.
-
-Problems with the file as a whole (too big, empty, not really an .xlsx, header not recognised)
-raise `TabularFileError`, an `ApplicationError` answering 400 with a readable message and a
-machine `code`. Every message is translated into the caller's language.
-"""
+"""Reading an uploaded .xlsx or .csv into a `Table`: limits, format checks, decoding, rows."""
 
 from __future__ import annotations
 
@@ -23,11 +6,7 @@ import codecs
 import csv
 import datetime as dt
 import io
-import re
-import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
 from typing import IO, Any
@@ -36,11 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.errors import ApplicationError
-
-XLSX = "xlsx"
-CSV = "csv"
-FORMATS = (XLSX, CSV)
+from core.tabular.types import FORMATS, XLSX, Row, Table, TabularFileError
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, .doc
@@ -49,65 +24,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, .doc
 _MAX_UNPACKED_RATIO = 30
 # Rows read (blank ones included) beyond which a sheet is refused even if most rows are blank.
 _BLANK_ROW_ALLOWANCE = 10_000
-
-
-class TabularFileError(ApplicationError):
-    """The uploaded file as a whole cannot be read (as opposed to problems in single rows)."""
-
-
-@dataclass(frozen=True)
-class Row:
-    """One row of the sheet: `number` is the row number the spreadsheet shows (header = 1)."""
-
-    number: int
-    cells: tuple[str, ...]
-
-    def get(self, index: int | None) -> str:
-        if index is None or index >= len(self.cells):
-            return ""
-        return self.cells[index]
-
-    @property
-    def is_blank(self) -> bool:
-        return not any(self.cells)
-
-
-@dataclass
-class Table:
-    """A sheet read from a file: the header row, then the non-blank data rows below it."""
-
-    format: str
-    header: tuple[str, ...]
-    header_row: int
-    rows: list[Row]
-
-
-@dataclass
-class ErrorList:
-    """Collects row problems as `{row, column, message}` so all of them are reported at once."""
-
-    items: list[dict[str, Any]] = field(default_factory=list)
-
-    def add(self, *, row: int | None, column: str, message: str) -> None:
-        self.items.append({"row": row, "column": column, "message": str(message)})
-
-    def rows(self) -> set[int]:
-        return {item["row"] for item in self.items if item["row"] is not None}
-
-    def for_row(self, row: int) -> list[dict[str, Any]]:
-        return [item for item in self.items if item["row"] == row]
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self.items)
-
-
-# --- reading -------------------------------------------------------------------------------
 
 
 def format_of(filename: str) -> str:
@@ -410,189 +326,3 @@ def _csv_rows(data: bytes, row_cap: int, max_rows: int) -> list[Row]:
             code="unreadable_file",
         ) from exc
     return rows
-
-
-# --- writing -------------------------------------------------------------------------------
-
-
-def write_csv(*, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """CSV bytes in UTF-8 with BOM (so Excel in China opens it correctly), CRLF line ends."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
-
-
-def write_xlsx(
-    *,
-    header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    sheet_title: str = "Sheet1",
-    column_widths: dict[int, float] | None = None,
-    choices: dict[int, Sequence[str]] | None = None,
-    max_rows: int | None = None,
-) -> bytes:
-    """An .xlsx with a bold, frozen header. Text stays text: a cell "=1+1" is never a formula.
-
-    `choices` maps a 0-based column index to allowed values, shown as a drop-down (data
-    validation) on that column's data cells, down to row `max_rows + 1`.
-    """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(["" if v is None else v for v in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.data_type == "f":
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    for index, width in (column_widths or {}).items():
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    last_row = (max_rows or settings.IMPORT_MAX_ROWS) + 1
-    for index, values in (choices or {}).items():
-        letter = get_column_letter(index + 1)
-        validation = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
-        validation.error = _("Choose a value from the list.")
-        validation.errorTitle = _("Invalid value")
-        validation.showErrorMessage = True
-        sheet.add_data_validation(validation)
-        validation.add(f"{letter}2:{letter}{last_row}")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-# --- headers -------------------------------------------------------------------------------
-
-_HEADER_NOISE_RE = re.compile(r"[\s*＊_\-:：]+")
-_HEADER_NOTE_RE = re.compile(r"[(（\[【].*?[)）\]】]\s*$")
-
-
-def normalize_header(name: str) -> str:
-    """A header as compared with the accepted names: NFKC, lower case, without spaces,
-    underscores, colons, required-marks (`题干*`) or a trailing note in brackets (`难度（1-5）`)."""
-    text = unicodedata.normalize("NFKC", name or "").strip()
-    text = _HEADER_NOTE_RE.sub("", text) or text
-    return _HEADER_NOISE_RE.sub("", text).lower()
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column an importer understands: its key, the names accepted for it, whether required.
-
-    `label` is the name shown in messages when the column is missing (lazy-translated text).
-    """
-
-    key: str
-    names: tuple[str, ...]
-    required: bool = False
-    label: Any = None
-
-
-@dataclass
-class HeaderMap:
-    """Result of `resolve_header`: key -> column index, and the header texts as the file has them."""
-
-    index: dict[str, int]
-    names: dict[str, str]
-    unrecognised: list[str]
-    ignored: list[str]
-
-    def name(self, key: str, default: str = "") -> str:
-        return self.names.get(key, default)
-
-
-def resolve_header(
-    header: Sequence[str], *, columns: Sequence[Column], ignore: Iterable[str] = (), header_row: int = 1
-) -> HeaderMap:
-    """Map a header row onto column keys through their accepted names (any order, any case).
-
-    Names in `ignore` are known but unused (e.g. `序号`, `分值`). Raises TabularFileError:
-    - code "unrecognised_headers" when none of the columns is recognised, or a required one is
-      missing while some header is unknown (likely a misspelling): the message names the
-      columns found and the names accepted;
-    - code "missing_columns" when every header is known but a required column is absent;
-    - code "duplicate_columns" when two headers mean the same column.
-    """
-    lookup: dict[str, str] = {}
-    for column in columns:
-        for name in (column.key, *column.names):
-            lookup.setdefault(normalize_header(name), column.key)
-    ignored_names = {normalize_header(n) for n in ignore}
-
-    index: dict[str, int] = {}
-    names: dict[str, str] = {}
-    unrecognised: list[str] = []
-    ignored: list[str] = []
-    errors = ErrorList()
-    for position, raw in enumerate(header):
-        if not raw:
-            continue
-        normalized = normalize_header(raw)
-        key = lookup.get(normalized)
-        if key is None:
-            (ignored if normalized in ignored_names else unrecognised).append(raw)
-            continue
-        if key in index:
-            errors.add(
-                row=header_row,
-                column=raw,
-                message=_("“%(this)s” and “%(other)s” are the same column; keep only one.")
-                % {"this": raw, "other": names[key]},
-            )
-            continue
-        index[key] = position
-        names[key] = raw
-    if errors:
-        raise TabularFileError(
-            _("The header row names a column twice."), code="duplicate_columns", errors=errors.items
-        )
-
-    found = ", ".join(f"“{h}”" for h in header if h) or _("none")
-    accepted = "; ".join(
-        f"{column.label or column.key}: " + " / ".join(dict.fromkeys((column.key, *column.names)))
-        for column in columns
-    )
-    missing = [c for c in columns if c.required and c.key not in index]
-    if not index or (missing and unrecognised):
-        raise TabularFileError(
-            _(
-                "The column headers are not recognised. Columns found: %(found)s. Columns not recognised: "
-                "%(unknown)s. Accepted names: %(accepted)s."
-            )
-            % {
-                "found": found,
-                "unknown": ", ".join(f"“{h}”" for h in unrecognised) or _("none"),
-                "accepted": accepted,
-            },
-            code="unrecognised_headers",
-            extra={"found": [h for h in header if h], "unrecognised": unrecognised},
-        )
-    if missing:
-        missing_text = ", ".join(str(c.label or c.key) for c in missing)
-        raise TabularFileError(
-            _("Required column missing: %(missing)s. Columns found: %(found)s. Accepted names: %(accepted)s.")
-            % {"missing": missing_text, "found": found, "accepted": accepted},
-            code="missing_columns",
-            errors=[
-                {
-                    "row": header_row,
-                    "column": str(c.label or c.key),
-                    "message": _("This required column is missing. Accepted names: %(names)s.")
-                    % {"names": " / ".join(dict.fromkeys((c.key, *c.names)))},
-                }
-                for c in missing
-            ],
-            extra={"found": [h for h in header if h]},
-        )
-    return HeaderMap(index=index, names=names, unrecognised=unrecognised, ignored=ignored)
