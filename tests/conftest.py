@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from accounts.demo import seed_accounts_data
 from accounts.models import Organization, Region, User
 from tests.factories import UserFactory
+from tests.support.clients import client_for
 
 IN_CI = bool(os.environ.get("CI"))
 # .ci/run runs the suite twice; the first pass is the embedded default on purpose.
@@ -80,16 +81,6 @@ def linxia(db) -> dict:
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
-
-
-def client_for(user: User) -> APIClient:
-    """An API client authenticated by the user's token."""
-    from rest_framework.authtoken.models import Token
-
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-GOOD_KEY = "k9J2-vQ8pX_r7Lm4Zt1Wc6Yb3Nh5Fd0Gs8Ue2Ia7Oq9Rk4Tj1Mx6Pv3Bw5Cy8Dz0Ef"
+from tests.support.settings import GOOD_KEY, ROOT
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:

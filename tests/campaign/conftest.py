@@ -172,4 +172,4 @@ def campaign(db) -> SimpleNamespace:
     )
 
 
-from tests.browser import browser, live_site, phone  # noqa: E402, F401
+from tests.support.browser import browser, live_site, phone  # noqa: E402, F401

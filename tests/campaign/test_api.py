@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from campaign.models import Bulletin, Notice
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from campaign.models import Notice
-from tests.browser import quiet, shoot
+from tests.support.browser import quiet, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

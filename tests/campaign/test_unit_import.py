@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import Organization
 from campaign.services import unit_import
 from core.errors import ApplicationError
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ import pytest
 import websockets
 from rest_framework.authtoken.models import Token
 
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import competition_with_bank
-from tests.leaderboard.servers import daphne_server
+from tests.factories import UserFactory, competition_with_bank
+from tests.support.servers import daphne
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -46,9 +45,10 @@ def test_a_dashboard_on_one_process_sees_a_submission_through_another(linxia, se
     person_token = Token.objects.get(user=person).key
 
     with (
-        daphne_server(log_path=tmp_path / "a.log") as server_a,
-        daphne_server(log_path=tmp_path / "b.log") as server_b,
+        daphne(log_path=tmp_path / "a.log") as first,
+        daphne(log_path=tmp_path / "b.log") as second,
     ):
+        server_a, server_b = first.url, second.url
 
         async def scenario():
             ws_url = (

@@ -11,8 +11,7 @@ from rest_framework.authtoken.models import Token
 from config.asgi import application
 from leaderboard.services import leaderboard_record_submission
 from leaderboard.store import get_store
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import make_competition, record_submission
+from tests.factories import UserFactory, make_competition, record_submission
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

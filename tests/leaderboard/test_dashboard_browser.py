@@ -13,10 +13,9 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from tests.browser import CHROMIUM_ARGS, CHROMIUM_PATH, PHONE, browser, shoot  # noqa: F401
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import competition_with_bank, record_submission
-from tests.leaderboard.servers import daphne_server
+from tests.factories import UserFactory, competition_with_bank, record_submission
+from tests.support.browser import CHROMIUM_ARGS, CHROMIUM_PATH, PHONE, browser, shoot  # noqa: F401
+from tests.support.servers import daphne
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +80,8 @@ def _scenario(browser, linxia, settings, tmp_path):  # noqa: F811
     newcomer = UserFactory(region=linxia["counties"]["622927"], display_name="新人")
     token = Token.objects.get(user=newcomer).key
 
-    with daphne_server(log_path=tmp_path / "daphne.log") as base:
+    with daphne(log_path=tmp_path / "daphne.log") as server:
+        base = server.url
         desk = browser.new_context(
             viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="Asia/Shanghai"
         )

@@ -5,8 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import make_competition, record_submission
+from tests.factories import UserFactory, make_competition, record_submission
 
 pytestmark = pytest.mark.django_db
 

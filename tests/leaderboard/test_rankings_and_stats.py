@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import make_competition, record_submission
+from tests.factories import UserFactory, make_competition, record_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -247,7 +246,7 @@ def test_timeline_is_cumulative_per_step_and_scoped(linxia, make_client, setting
 
 @pytest.mark.django_db(transaction=True)
 def test_a_submission_through_the_attempt_api_reaches_rankings_and_stats_after_commit(linxia, make_client):
-    from tests.leaderboard.helpers import competition_with_bank
+    from tests.factories import competition_with_bank
 
     competition = competition_with_bank(questions=5)
     person = _person(linxia["dongxiang"], linxia["dongxiang"].organizations.first(), name="马六")

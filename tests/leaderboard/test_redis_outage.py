@@ -13,9 +13,8 @@ from config.asgi import application
 from leaderboard import redis_client
 from leaderboard.models import RebuildRequest
 from quiz.models import Attempt
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import make_competition, record_submission
-from tests.leaderboard.servers import PrivateRedis, free_port
+from tests.factories import UserFactory, make_competition, record_submission
+from tests.support.servers import PrivateRedis, free_port
 
 pytestmark = pytest.mark.services
 

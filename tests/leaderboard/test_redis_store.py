@@ -14,8 +14,8 @@ from leaderboard import redis_client
 from leaderboard.services import leaderboard_record_submission
 from leaderboard.store import RedisStore, get_store
 from quiz.models import Attempt
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import (
+from tests.factories import (
+    UserFactory,
     competition_with_bank,
     make_competition,
     record_submission,

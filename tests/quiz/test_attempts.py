@@ -12,8 +12,7 @@ from django.utils import timezone
 from core.errors import ApplicationError
 from quiz.models import Attempt, AttemptItem, Competition, Participation, Question
 from quiz.services import attempts as svc
-from tests.factories import UserFactory
-from tests.quiz.factories import CompetitionFactory, QuestionFactory, make_bank
+from tests.factories import CompetitionFactory, QuestionFactory, UserFactory, make_bank
 
 pytestmark = pytest.mark.django_db
 

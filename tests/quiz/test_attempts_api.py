@@ -8,8 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from quiz.models import Attempt, AttemptItem, Competition
-from tests.factories import UserFactory
-from tests.quiz.factories import CompetitionFactory, QuestionFactory, make_bank
+from tests.factories import CompetitionFactory, QuestionFactory, UserFactory, make_bank
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.db import connections
 from core.errors import ApplicationError
 from quiz.models import Attempt, Participation
 from quiz.services import attempts as svc
-from tests.factories import UserFactory
-from tests.quiz.factories import CompetitionFactory, make_bank
+from tests.factories import CompetitionFactory, UserFactory, make_bank
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

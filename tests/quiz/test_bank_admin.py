@@ -5,7 +5,7 @@ from django.test import Client
 
 from quiz.models import Question, QuestionBank
 from quiz.services.banks import bank_create
-from tests.quiz.bank_files import ZH_HEADER, ZH_ROWS, upload, xlsx_bytes
+from tests.support.bank_files import ZH_HEADER, ZH_ROWS, upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.utils import translation
 
 from quiz import demo
 from quiz.models import Question, QuestionBank
-from tests.quiz.bank_files import EN_HEADER, EN_ROWS, ZH_HEADER, ZH_ROWS, csv_bytes
+from tests.support.bank_files import EN_HEADER, EN_ROWS, ZH_HEADER, ZH_ROWS, csv_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from core.errors import ApplicationError
 from core.tabular import TabularFileError
 from quiz.models import Question, QuestionBank
 from quiz.services.banks import bank_create, bank_import
-from tests.quiz.bank_files import EN_HEADER, EN_ROWS, ZH_HEADER, ZH_ROWS, csv_bytes, xlsx_bytes
+from tests.support.bank_files import EN_HEADER, EN_ROWS, ZH_HEADER, ZH_ROWS, csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from core.errors import ApplicationError
 from quiz.models import Question
 from quiz.services.banks import bank_create, bank_import
-from tests.quiz.bank_files import csv_bytes, xlsx_bytes
+from tests.support.bank_files import csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

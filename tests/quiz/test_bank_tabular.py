@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from core.tabular import Column, TabularFileError, normalize_header, read_table, resolve_header, write_csv
-from tests.quiz.bank_files import csv_bytes, xlsx_bytes
+from tests.support.bank_files import csv_bytes, xlsx_bytes
 
 ROWS = [["名称", "人数"], ["临夏市应急管理局", "60"], ["", ""], ["东乡县第一中学", "150"]]
 

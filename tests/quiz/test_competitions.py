@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from quiz.models import Attempt, Competition
 from quiz.services import attempts as attempt_services
-from tests.quiz.factories import CompetitionFactory, make_bank
+from tests.factories import CompetitionFactory, make_bank
 
 pytestmark = pytest.mark.django_db
 

@@ -24,21 +24,11 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from quiz.models import Attempt, AttemptItem, Participation
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import competition_with_bank
-from tests.leaderboard.servers import server_env
-from tests.reliability.helpers import (
-    Ledger,
-    answers_for,
-    api,
-    assert_nothing_lost,
-    daphne,
-    server_backends,
-    terminate_backends,
-    token_of,
-    wait_until,
-)
-from tests.security.world import private_leaderboard_keys
+from tests.factories import UserFactory, competition_with_bank
+from tests.reliability.helpers import Ledger, answers_for, assert_nothing_lost
+from tests.support.clients import api, token_of
+from tests.support.keys import private_leaderboard_keys
+from tests.support.servers import daphne, server_backends, server_env, terminate_backends, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

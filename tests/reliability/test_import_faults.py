@@ -13,7 +13,7 @@ from accounts.models import Organization
 from quiz.models import Question
 from quiz.services import banks as bank_services
 from quiz.services.banks import bank_create, bank_import
-from tests.quiz.bank_files import ZH_HEADER, ZH_ROWS, csv_bytes
+from tests.support.bank_files import ZH_HEADER, ZH_ROWS, csv_bytes
 
 pytestmark = pytest.mark.django_db
 

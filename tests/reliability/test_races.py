@@ -15,11 +15,11 @@ import httpx
 import pytest
 
 from quiz.models import Attempt, Participation
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import competition_with_bank
-from tests.leaderboard.servers import server_env
-from tests.reliability.helpers import Ledger, answers_for, api, assert_nothing_lost, daphne, token_of
-from tests.security.world import private_leaderboard_keys
+from tests.factories import UserFactory, competition_with_bank
+from tests.reliability.helpers import Ledger, answers_for, assert_nothing_lost
+from tests.support.clients import api, token_of
+from tests.support.keys import private_leaderboard_keys
+from tests.support.servers import daphne, server_env
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

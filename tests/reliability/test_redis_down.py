@@ -8,11 +8,8 @@ import pytest
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import make_competition, record_submission
-from tests.leaderboard.servers import free_port
-from tests.quiz.factories import CompetitionFactory, make_bank
-from tests.reliability.helpers import private_redis
+from tests.factories import CompetitionFactory, UserFactory, make_bank, make_competition, record_submission
+from tests.support.servers import free_port, private_redis
 
 DEAD_CACHE = {
     "default": {

@@ -21,19 +21,11 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from leaderboard import catalog
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import competition_with_bank
-from tests.leaderboard.servers import server_env
-from tests.reliability.helpers import (
-    Ledger,
-    answers_for,
-    api,
-    assert_nothing_lost,
-    daphne,
-    private_redis,
-    token_of,
-)
-from tests.security.world import private_leaderboard_keys
+from tests.factories import UserFactory, competition_with_bank
+from tests.reliability.helpers import Ledger, answers_for, assert_nothing_lost
+from tests.support.clients import api, token_of
+from tests.support.keys import private_leaderboard_keys
+from tests.support.servers import daphne, private_redis, server_env
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

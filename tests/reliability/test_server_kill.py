@@ -15,22 +15,18 @@ from django.core.management import call_command
 from django.db import transaction
 
 from quiz.models import Attempt, AttemptItem
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import competition_with_bank
-from tests.leaderboard.servers import server_env
-from tests.reliability.helpers import (
+from tests.factories import UserFactory, competition_with_bank
+from tests.reliability.helpers import Ledger, answers_for, assert_nothing_lost
+from tests.support.clients import api, token_of
+from tests.support.keys import private_leaderboard_keys
+from tests.support.servers import (
     Daphne,
-    Ledger,
-    answers_for,
-    api,
-    assert_nothing_lost,
     daphne,
     server_backends,
-    token_of,
+    server_env,
     wait_for_server_sessions_to_end,
     wait_until,
 )
-from tests.security.world import private_leaderboard_keys
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -29,7 +29,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from config.asgi import application
-from tests.security.world import PHONE, World, build_world, private_leaderboard_keys, seed_linxia
+from tests.security.world import PHONE, World, build_world, seed_linxia
+from tests.support.keys import private_leaderboard_keys
 
 pytestmark = pytest.mark.django_db
 

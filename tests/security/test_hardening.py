@@ -88,7 +88,7 @@ def test_security_headers_are_sent(client):
 
 @pytest.fixture
 def open_competition():
-    from tests.quiz.factories import CompetitionFactory, make_bank
+    from tests.factories import CompetitionFactory, make_bank
 
     return CompetitionFactory(banks=[make_bank(singles=6)], questions_per_attempt=3, attempts_per_day=1)
 
@@ -253,7 +253,7 @@ def test_production_settings_turn_every_protection_on():
     import subprocess
     import sys
 
-    from tests.test_settings import GOOD_KEY, ROOT
+    from tests.support.settings import GOOD_KEY, ROOT
 
     code = (
         "import json; from django.conf import settings as s; "
@@ -476,7 +476,7 @@ def test_a_phone_is_shown_to_its_owner_only(linxia, make_client):
 def test_implausible_dates_are_refused_instead_of_echoed_unparseable(linxia, make_client, moment):
     """Before 1901 Asia/Shanghai has a +08:05:43 offset that RFC 3339 clients cannot read back."""
     from quiz.models import Competition
-    from tests.quiz.factories import make_bank
+    from tests.factories import make_bank
 
     admin = make_client(linxia["admin"])
     body = {

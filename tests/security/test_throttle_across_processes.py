@@ -4,10 +4,9 @@ so a client spreading its tries over two daphne processes is stopped at the same
 import httpx
 import pytest
 
-from tests.factories import UserFactory
-from tests.leaderboard.helpers import competition_with_bank
-from tests.leaderboard.servers import server_env
-from tests.reliability.helpers import daphne, token_of
+from tests.factories import UserFactory, competition_with_bank
+from tests.support.clients import token_of
+from tests.support.servers import daphne, server_env
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from accounts.models import Organization
 from quiz.models import Question
 from quiz.services.banks import bank_create
-from tests.quiz.bank_files import ZH_HEADER, ZH_ROWS, csv_bytes, xlsx_bytes
+from tests.support.bank_files import ZH_HEADER, ZH_ROWS, csv_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -9,14 +9,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
-from django.test import override_settings
 from rest_framework.authtoken.models import Token
 
 from accounts.demo import seed_accounts_data
@@ -25,12 +20,10 @@ from accounts.services import user_set_role
 from campaign.models import Bulletin
 from campaign.services.bulletins import bulletin_issue
 from campaign.services.reminders import reminder_issue
-from leaderboard import catalog, redis_client
 from leaderboard.services import leaderboard_record_submission
 from quiz.models import Attempt, Competition, QuestionBank
 from quiz.services.attempts import attempt_start, attempt_submit
-from tests.factories import UserFactory
-from tests.quiz.factories import CompetitionFactory, make_bank
+from tests.factories import CompetitionFactory, UserFactory, make_bank
 
 PHONE = "13912345678"
 
@@ -130,24 +123,3 @@ def build_world(linxia: dict) -> World:
         bulletin_near=bulletin_near,
         bulletin_far=bulletin_far,
     )
-
-
-@contextlib.contextmanager
-def private_leaderboard_keys() -> Iterator[str]:
-    """A Redis key prefix of its own (the services tier shares one Redis db between test runs whose
-    competition ids repeat), removed afterwards."""
-    prefix = f"sec-{uuid.uuid4().hex[:12]}"
-    with override_settings(LEADERBOARD_KEY_PREFIX=prefix):
-        catalog.invalidate_region_catalog()
-        try:
-            yield prefix
-        finally:
-            catalog.invalidate_region_catalog()
-            if settings.REDIS_URL:
-                try:
-                    client = redis_client.get_client()
-                    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
-                    if keys:
-                        client.delete(*keys)
-                except redis_client.RedisError:
-                    pass

@@ -1,4 +1,4 @@
-"""Fixtures of the citizen-site tests; the browser ones come from tests/browser.py."""
+"""Fixtures of the citizen-site tests; the browser ones come from tests/support/browser.py."""
 
 from datetime import timedelta
 
@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from quiz.models import AttemptItem, Competition, Question
 from quiz.services import attempts as attempt_services
-from tests.browser import browser, live_site, phone  # noqa: F401
-from tests.quiz.factories import CompetitionFactory, QuestionBankFactory, QuestionFactory
+from tests.factories import CompetitionFactory, QuestionBankFactory, QuestionFactory
+from tests.support.browser import browser, live_site, phone  # noqa: F401
 
 # Explanations no page may show before submission: unique strings the leak tests look for.
 SECRET_EXPLANATION = "解析-仅交卷后可见-{n}"

@@ -15,9 +15,8 @@ from playwright.sync_api import expect
 from accounts.models import User
 from quiz.models import Attempt, AttemptItem
 from quiz.services import attempts as attempt_services
-from tests.browser import quiet, shoot
-from tests.factories import UserFactory
-from tests.quiz.factories import CompetitionFactory
+from tests.factories import CompetitionFactory, UserFactory
+from tests.support.browser import quiet, shoot
 from tests.web.conftest import SECRET_EXPLANATION
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,8 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from quiz.models import Attempt, AttemptItem
 from quiz.services import attempts as attempt_services
-from tests.factories import UserFactory
-from tests.quiz.factories import CompetitionFactory
+from tests.factories import CompetitionFactory, UserFactory
 from tests.web.conftest import SECRET_EXPLANATION, finish_attempt
 
 pytestmark = pytest.mark.django_db

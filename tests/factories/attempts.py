@@ -1,4 +1,4 @@
-"""Helpers for the leaderboard tests: competitions, submissions (light ORM mimic and the real services)."""
+"""Submitted attempts for tests: a light ORM mimic and the real services."""
 
 from __future__ import annotations
 
@@ -11,11 +11,6 @@ from django.utils import timezone
 
 from leaderboard.services import leaderboard_record_submission
 from quiz.models import Attempt, Competition, Participation
-from tests.quiz.factories import CompetitionFactory, make_bank
-
-
-def make_competition(**kwargs) -> Competition:
-    return CompetitionFactory(**kwargs)
 
 
 def record_submission(
@@ -73,11 +68,6 @@ def record_submission(
     if hook:
         leaderboard_record_submission(attempt_id=attempt.pk)
     return attempt
-
-
-def competition_with_bank(*, questions: int = 5, **kwargs) -> Competition:
-    bank = make_bank(singles=questions)
-    return CompetitionFactory(banks=[bank], questions_per_attempt=questions, **kwargs)
 
 
 def submit_through_services(*, user, competition: Competition, correct: int) -> Attempt:

@@ -1,6 +1,6 @@
 """Shared browser-test helpers: Debian's headless Chromium through Playwright, a live server, screenshots.
 
-Import the fixtures into a conftest (`from tests.browser import browser, phone, live_site  # noqa: F401`).
+Import the fixtures into a conftest (`from tests.support.browser import browser, phone, live_site  # noqa: F401`).
 
 - `live_site`: the project served over HTTP in a thread of the test process, against the test
   database (needs `@pytest.mark.django_db(transaction=True)`). With SQLite's in-memory test
@@ -44,7 +44,7 @@ PHONE = {
     "locale": "zh-CN",
     "timezone_id": "Asia/Shanghai",
 }
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def shoot(page, name: str, *, full_page: bool = True) -> Path:

@@ -1,4 +1,4 @@
-"""factory_boy factories for the quiz app: banks, questions, competitions (tests/factories.py holds accounts)."""
+"""factory_boy factories for the quiz app: banks, questions, competitions (tests/factories/accounts.py holds accounts)."""
 
 from datetime import timedelta
 
@@ -86,3 +86,14 @@ def make_bank(
             category=category,
         )
     return bank
+
+
+def make_competition(**kwargs) -> Competition:
+    """A competition without banks (enough for the leaderboard, which only reads attempts)."""
+    return CompetitionFactory(**kwargs)
+
+
+def competition_with_bank(*, questions: int = 5, **kwargs) -> Competition:
+    """A competition over a fresh bank of `questions` single-choice questions, all of them drawn."""
+    bank = make_bank(singles=questions)
+    return CompetitionFactory(banks=[bank], questions_per_attempt=questions, **kwargs)
