@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+LOCK ?= requirements-dev.lock
 # e.g. make bench BENCH_ARGS="--quick" or BENCH_ARGS="--soak 600 --participants 10000 --ramp 300"
 BENCH_ARGS ?=
 
@@ -25,11 +26,12 @@ setup: install
 
 install: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# requirements-dev.lock (runtime + test and bench tools) by default; a production server installs
+# the runtime set alone: `make setup LOCK=requirements.lock`. Both locks carry hashes.
+$(VENV)/.installed: $(LOCK) pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.lock
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -40,15 +42,21 @@ test: install
 	$(BIN)/python manage.py compile_translations -v0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style, formatting, the one-way layers between apps, and models without a migration.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
 
-# Regenerate the lock file after changing pyproject.toml.
+# Regenerate both lock files (with hashes, without this machine's package sources) after
+# changing pyproject.toml.
+LOCK_FLAGS := -q --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links --strip-extras
 lock:
-	$(BIN)/pip-compile -q --extra dev --strip-extras -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra dev -o requirements-dev.lock pyproject.toml
 
 # Refresh the .po catalogues from the code (needs GNU gettext's xgettext; running does not).
 messages:
