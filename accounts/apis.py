@@ -1,4 +1,4 @@
-"""Accounts and reference-data endpoints of ../shared/API.md."""
+"""Accounts and reference-data endpoints of docs/api.md."""
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _

@@ -1,7 +1,7 @@
 """One error type for domain failures and one handler that shapes every API error.
 
 Every 4xx answers `{"detail": <readable text>, "code": <machine code>}` plus `"errors": [...]`
-for field or row problems (see ../shared/API.md). Consumers send the same shape with
+for field or row problems (see docs/api.md). Consumers send the same shape with
 `"type": "error"`.
 """
 

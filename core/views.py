@@ -23,7 +23,7 @@ def bench_baseline(request: HttpRequest) -> JsonResponse:
 
 
 # --- error pages: JSON under /api/, the usual pages elsewhere --------------------------------
-# The API promises `{"detail", "code"}` on every error (../shared/API.md). A URL that matches no
+# The API promises `{"detail", "code"}` on every error (docs/api.md). A URL that matches no
 # route (a path id that is not a number), a request body over DATA_UPLOAD_MAX_MEMORY_SIZE or a
 # fault below DRF never reaches DRF's exception handler; Django answers it with these views.
 

@@ -1,4 +1,4 @@
-"""Leaderboard and live statistics API (see ../shared/API.md, "Leaderboards and live statistics")."""
+"""Leaderboard and live statistics API (see docs/api.md, "Leaderboards and live statistics")."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers

@@ -1,6 +1,6 @@
 """Participation statistics straight from the database: by county, unit, industry and day.
 
-Definitions (also in README):
+Definitions (also in docs/campaign.md):
 - only submitted, non-practice attempts count;
 - `participants`: distinct people with at least one such attempt;
 - `attempts`: such attempts; `points`: the sum of their scores;

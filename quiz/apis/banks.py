@@ -1,4 +1,4 @@
-"""Question-bank endpoints of ../shared/API.md (admin only): list, create, import, export, template."""
+"""Question-bank endpoints of docs/api.md (admin only): list, create, import, export, template."""
 
 from django.http import HttpResponse
 from django.urls import path

@@ -1,4 +1,4 @@
-"""Competition and attempt endpoints of ../shared/API.md (plus resume, answer saving, practice feedback,
+"""Competition and attempt endpoints of docs/api.md (plus resume, answer saving, practice feedback,
 the wrong-answer book).
 
 Views are thin: they parse input, call a service or selector and shape the output. Before

@@ -1,4 +1,4 @@
-"""The columns of a question-bank sheet and every name they go by (../shared/API.md, "Import columns").
+"""The columns of a question-bank sheet and every name they go by (docs/api.md, "Import columns").
 
 Names are compared after `core.tabular.normalize_header` (case, spaces, `*` marks and trailing
 notes such as `（1-5）` do not matter), so each spelling is listed once here.

@@ -1,6 +1,6 @@
 """How an attempt is scored. Pure functions: no database, no clock.
 
-The rules (also in README.md, "Competitions and attempts"):
+The rules (also in docs/competitions.md):
 
 - `all_or_nothing` (default): a question scores `points_per_correct` when the chosen letters are
   exactly the correct ones, else 0.

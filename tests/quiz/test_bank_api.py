@@ -1,4 +1,4 @@
-"""The question-bank endpoints of ../shared/API.md: list, create, import, export, template."""
+"""The question-bank endpoints of docs/api.md: list, create, import, export, template."""
 
 import codecs
 import io

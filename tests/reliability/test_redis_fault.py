@@ -146,7 +146,7 @@ def test_submissions_survive_redis_going_away_and_the_figures_come_back_exact(li
 
 
 def _ranking_from_database(competition_id: int) -> list[tuple[int, int]]:
-    """Individuals by points, then best score, then who got there first (API.md)."""
+    """Individuals by points, then best score, then who got there first (docs/api.md)."""
     from quiz.models import Participation
 
     rows = Participation.objects.filter(competition_id=competition_id, submitted_attempts__gt=0).order_by(
