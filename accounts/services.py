@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Industry, Organization, Region, User, validate_mainland_mobile
+from accounts.selectors import county_of
 from core.errors import ApplicationError
 
 
@@ -138,4 +139,26 @@ def user_set_role(*, user: User, role: str, scope_region_id: int | None = None) 
     user.scope_region = scope
     user.is_staff = role == User.Role.ADMIN or user.is_superuser
     user.save(update_fields=["role", "scope_region", "is_staff"])
+    return user
+
+
+def user_join_unit(*, user: User, organization_id: int) -> User:
+    """Move a person to an active unit: their county becomes the unit's county; their industry
+    becomes the unit's only when they had none (a stated industry is theirs to keep)."""
+    organization = (
+        Organization.objects.select_related("region", "industry")
+        .filter(pk=organization_id, is_active=True)
+        .first()
+    )
+    if organization is None:
+        raise ApplicationError(
+            _("Unknown organization."),
+            code="invalid",
+            errors=[_field_error("organization", _("Unknown organization."), "unknown_organization")],
+        )
+    user.organization = organization
+    user.region = county_of(region=organization.region)
+    if user.industry_id is None:
+        user.industry = organization.industry
+    user.save(update_fields=["organization", "region", "industry"])
     return user

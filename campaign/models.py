@@ -126,3 +126,80 @@ class CompetitionAnalysis(Competition):
         proxy = True
         verbose_name = _("item analysis")
         verbose_name_plural = _("item analysis")
+
+
+class UnitInvite(models.Model):
+    """A unit's registration link code (`/r/{code}/`). Rotating retires the code instead of deleting
+    it, so an old poster's link can still say "this link was replaced" rather than "unknown"."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="invites"
+    )
+    # secrets.token_urlsafe: not guessable from the unit's id, short enough for a QR code and a chat.
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one live code per unit: two racing "first" requests cannot both create one.
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(retired_at__isnull=True),
+                name="uniq_live_invite_per_unit",
+            )
+        ]
+        verbose_name = _("unit invite")
+        verbose_name_plural = _("unit invites")
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.code}"
+
+
+class Draw(models.Model):
+    """A prize draw: its eligible list frozen when made, its SHA-256 digest, the seed and the winners.
+
+    Never updated once saved (`save` refuses): a draw is redone only by making another one.
+    """
+
+    competition = models.ForeignKey(
+        Competition, verbose_name=_("competition"), on_delete=models.PROTECT, related_name="draws"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    seed = models.CharField(_("seed"), max_length=200)
+    # [{"name": ..., "count": n}], in the order prizes are handed out.
+    prizes = models.JSONField(_("prizes"))
+    # {"min_best_score": n?, "min_points": n?, "region": id?}, as requested.
+    eligibility = models.JSONField(_("eligibility"), default=dict)
+    # [{"user": id, "name": ..., "region": ..., "organization": ...}] ordered by user id.
+    eligible = models.JSONField(_("eligible people"), editable=False)
+    eligible_count = models.PositiveIntegerField(_("eligible people"))
+    eligible_digest = models.CharField(_("eligible list digest (SHA-256)"), max_length=64)
+    # [{"prize": ..., "user": id, "name": ..., "region": ..., "organization": ...}] in draw order.
+    winners = models.JSONField(_("winners"), editable=False)
+    created_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("drawn by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("prize draw")
+        verbose_name_plural = _("prize draws")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("A draw cannot be changed once made; make another one.")
+        super().save(*args, **kwargs)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from campaign.apis import bulletins, reminders, statistics, units
+from campaign.apis import bulletins, invites, reminders, statistics, units
 
 app_name = "campaign"
 
@@ -29,6 +29,22 @@ urlpatterns = [
         "bulletins/<int:bulletin_id>/export/", bulletins.BulletinExportApi.as_view(), name="bulletin-export"
     ),
     path("me/notices/", reminders.NoticeListApi.as_view(), name="notices"),
+    path(
+        "organizations/<int:organization_id>/invite/",
+        invites.OrganizationInviteApi.as_view(),
+        name="organization-invite",
+    ),
+    path(
+        "organizations/<int:organization_id>/invite/rotate/",
+        invites.OrganizationInviteRotateApi.as_view(),
+        name="organization-invite-rotate",
+    ),
+    path(
+        "organizations/<int:organization_id>/invite/poster/",
+        invites.OrganizationInvitePosterApi.as_view(),
+        name="organization-invite-poster",
+    ),
+    path("organizations/invite-posters/", invites.InvitePostersZipApi.as_view(), name="invite-posters"),
     path("organizations/import/", units.UnitImportApi.as_view(), name="unit-import"),
     path(
         "organizations/import-template/", units.UnitImportTemplateApi.as_view(), name="unit-import-template"

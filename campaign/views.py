@@ -23,6 +23,7 @@ from accounts.models import Region
 from accounts.selectors import regions_visible_to
 from campaign import selectors, services
 from campaign.models import Bulletin
+from campaign.services.invites import invite_for_unit, invite_rotate
 from campaign.services.units import unit_import
 from core.errors import ApplicationError
 from quiz.models import Competition
@@ -266,3 +267,30 @@ def unit_import_page(request: HttpRequest) -> HttpResponse:
             else:
                 context["result"] = result
     return render(request, "campaign/unit_import.html", context)
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def invites_page(request: HttpRequest, competition_id: int) -> HttpResponse:
+    """Every unit of the scope with its link, poster and (admins) a button to replace the link."""
+    competition = get_object_or_404(Competition, pk=competition_id)
+    scope = _scope(request)
+    units = list(selectors.invite_units(scope=scope))
+    if request.method == "POST":
+        raw = request.POST.get("organization") or ""
+        unit = next((u for u in units if str(u.pk) == raw), None)
+        if unit is None:
+            raise Http404
+        try:
+            invite_rotate(organization=unit, rotated_by=request.user)
+        except ApplicationError as error:
+            raise PermissionDenied(error.message) from error
+        messages.success(request, _("The link of %(unit)s was replaced.") % {"unit": unit.name})
+        return redirect(request.get_full_path())
+    rows = [
+        {"unit": unit, "url": request.build_absolute_uri(f"/r/{invite_for_unit(organization=unit).code}/")}
+        for unit in units
+    ]
+    context = _base_context(request, competition, scope, "invites")
+    context.update({"rows": rows})
+    return render(request, "campaign/invites.html", context)

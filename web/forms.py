@@ -77,7 +77,7 @@ class RegisterForm(forms.Form):
             (industry.code, industry.name) for industry in Industry.objects.all()
         ]
         # Server-side unit choices for the chosen county (the page's script replaces them live).
-        region_id = self.data.get("region") if self.is_bound else None
+        region_id = self.data.get("region") if self.is_bound else self.initial.get("region")
         units = Organization.objects.none()
         if region_id and str(region_id).isdigit():
             county = Region.objects.filter(pk=int(region_id)).first()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("accounts/register/", accounts.register, name="register"),
+    path("r/<str:code>/", accounts.invite, name="invite"),
     path("competitions/", competitions.competition_list, name="competitions"),
     path("competitions/<int:competition_id>/", competitions.competition_detail, name="competition"),
     path("competitions/<int:competition_id>/answer/", competitions.competition_answer, name="answer"),

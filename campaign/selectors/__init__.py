@@ -1,6 +1,7 @@
 """Reads of the campaign app: statistics, rankings, lagging units and notices, item analysis."""
 
 from campaign.selectors.bulletins import bulletin_list, bulletin_rows_localized, bulletins_visible_to
+from campaign.selectors.invites import invite_lookup, invite_units, poster_competition
 from campaign.selectors.items import item_analysis
 from campaign.selectors.rankings import campaign_rankings, rank_rows
 from campaign.selectors.reminders import lagging_units, notices_for_user, reminder_history
@@ -15,7 +16,10 @@ __all__ = [
     "campaign_rankings",
     "campaign_scope",
     "competition_statistics",
+    "invite_lookup",
+    "invite_units",
     "item_analysis",
+    "poster_competition",
     "lagging_units",
     "notices_for_user",
     "rank_rows",

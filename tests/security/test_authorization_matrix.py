@@ -40,7 +40,7 @@ ALL_COUNTIES = 8
 
 # Placeholders: {competition} open competition; {attempt} the participant's submitted attempt;
 # {running} its running attempt and {question} one of its questions; {bank}; {bulletin} issued by
-# the Linxia City organizer; {user} the other participant.
+# the Linxia City organizer; {user} the other participant; {organization} a unit of Linxia City.
 # fmt: off
 MATRIX = [
     # method  path                                                        anon part other org  far admin
@@ -86,6 +86,10 @@ MATRIX = [
     ("GET",   "/api/v1/bulletins/{bulletin}/export/",                       401, 403, 403, 200, 404, 200),
     ("POST",  "/api/v1/organizations/import/",                              401, 403, 403, 403, 403, 200),
     ("GET",   "/api/v1/organizations/import-template/",                     401, 403, 403, 403, 403, 200),
+    ("GET",   "/api/v1/organizations/{organization}/invite/",               401, 403, 403, 200, 403, 200),
+    ("POST",  "/api/v1/organizations/{organization}/invite/rotate/",        401, 403, 403, 403, 403, 200),
+    ("GET",   "/api/v1/organizations/{organization}/invite/poster/",        401, 403, 403, 200, 403, 200),
+    ("GET",   "/api/v1/organizations/invite-posters/",                      401, 403, 403, 200, 200, 200),
     ("WS",    "/ws/competitions/{competition}/live/",                      4401, 4403, 4403, 101, 101, 101),
     ("GET",   "/dashboard/",                                                302, 403, 403, 200, 200, 200),
     ("GET",   "/dashboard/competitions/{competition}/",                     302, 403, 403, 200, 200, 200),
@@ -95,6 +99,7 @@ MATRIX = [
     ("GET",   "/campaign/competitions/{competition}/bulletins/",            302, 403, 403, 200, 200, 200),
     ("GET",   "/campaign/competitions/{competition}/items/",                302, 403, 403, 200, 200, 200),
     ("GET",   "/campaign/bulletins/{bulletin}/",                            302, 403, 403, 200, 404, 200),
+    ("GET",   "/campaign/competitions/{competition}/invites/",              302, 403, 403, 200, 200, 200),
     ("GET",   "/campaign/units/import/",                                    302, 403, 403, 403, 403, 200),
     ("GET",   "/attempts/{attempt}/",                                       302, 200, 404, 404, 404, 404),
     ("GET",   "/attempts/{attempt}/certificate/",                           302, 200, 404, 404, 404, 404),
@@ -154,6 +159,7 @@ def _url(template: str, world: World) -> str:
         bank=world.bank.pk,
         bulletin=world.bulletin_near.pk,
         user=world.users["other_participant"].pk,
+        organization=world.near_unit,
     )
 
 
@@ -375,6 +381,7 @@ def test_every_schema_operation_has_a_row():
         "{bulletin_id}": "{bulletin}",
         "{user_id}": "{user}",
         "{question_id}": "{question}",
+        "{organization_id}": "{organization}",
     }
 
     def as_row(method: str, path: str) -> tuple[str, str]:

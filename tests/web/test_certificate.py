@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from core import fonts
 from tests.web.conftest import finish_attempt
 from web import certificate
 
@@ -22,16 +23,16 @@ def web(participant) -> Client:
 @pytest.fixture
 def no_cjk_font(monkeypatch):
     """A server without any CJK font: no known path exists and fontconfig finds nothing."""
-    certificate.find_cjk_font.cache_clear()
-    certificate._font.cache_clear()
-    monkeypatch.setattr(certificate, "REGULAR_FONT_CANDIDATES", ["/nonexistent/font.ttc"])
-    monkeypatch.setattr(certificate, "BOLD_FONT_CANDIDATES", [])
+    fonts.find_cjk_font.cache_clear()
+    fonts.font.cache_clear()
+    monkeypatch.setattr(fonts, "REGULAR_FONT_CANDIDATES", ["/nonexistent/font.ttc"])
+    monkeypatch.setattr(fonts, "BOLD_FONT_CANDIDATES", [])
     monkeypatch.setattr(
-        certificate, "_fontconfig_candidates", lambda: ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
+        fonts, "_fontconfig_candidates", lambda: ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
     )
     yield
-    certificate.find_cjk_font.cache_clear()
-    certificate._font.cache_clear()
+    fonts.find_cjk_font.cache_clear()
+    fonts.font.cache_clear()
 
 
 def test_the_found_font_draws_chinese_glyphs_not_boxes():

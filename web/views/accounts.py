@@ -12,9 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.services import user_register
+from campaign.selectors import invite_lookup
+from campaign.services.invites import invite_join
 from core.errors import ApplicationError
 from core.throttles import RegisterThrottle
 from web.forms import LoginForm, RegisterForm
@@ -85,11 +88,15 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
-def register(request: HttpRequest) -> HttpResponse:
-    """Create a participant with county, unit and industry, log them in, and go on."""
+def register(request: HttpRequest, *, initial: dict | None = None, invite_unit=None) -> HttpResponse:
+    """Create a participant with county, unit and industry, log them in, and go on.
+
+    `initial` preselects county, unit and industry (an invite link's unit, `invite_unit`); the form
+    still posts here, so a link's registration obeys every rule of a plain one.
+    """
     if request.user.is_authenticated:
         return redirect(_safe_next(request))
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(request.POST or None, initial=initial)
     status = 200
     retry_after = None
     if request.method == "POST":
@@ -121,9 +128,51 @@ def register(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "web/register.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {
+            "form": form,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "invite_unit": invite_unit,
+        },
         status=status,
     )
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, code: str) -> HttpResponse:
+    """`/r/{code}/`: a unit's invite link.
+
+    Visitors get the registration page with the unit's county and unit chosen. A logged-in person
+    of another unit (or of none) is asked first and moved only on POST; an unknown or replaced code
+    opens the plain page (or home) with a notice.
+    """
+    found = invite_lookup(code=code)
+    if found.state != "live":
+        notice = (
+            _("This invite link has been replaced. Ask your unit for the new one.")
+            if found.state == "retired"
+            else _("This invite link is not known. Choose your county and unit yourself.")
+        )
+        messages.warning(request, notice)
+        return redirect("web:home" if request.user.is_authenticated else "web:register")
+    unit = found.organization
+    if not request.user.is_authenticated:
+        initial = {"region": found.county.pk, "organization": unit.pk, "industry": unit.industry.code}
+        return register(request, initial=initial, invite_unit=unit)
+    user = request.user
+    if user.organization_id == unit.pk:
+        messages.info(request, _("You are already registered with %(unit)s.") % {"unit": unit.name})
+        return redirect("web:home")
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        invite_join(user=user, invite=found.invite)
+        messages.success(request, _("You now belong to %(unit)s.") % {"unit": unit.name})
+        return redirect("web:home")
+    if request.method == "POST":
+        return redirect("web:home")
+    return render(
+        request,
+        "web/invite_confirm.html",
+        {"unit": unit, "county": found.county, "current": user.organization},
+    )

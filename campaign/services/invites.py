@@ -1,0 +1,66 @@
+"""Unit invite links: the code behind `/r/{code}/`, its rotation, and joining a unit through it."""
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status
+
+from accounts.models import Organization, User
+from accounts.services import user_join_unit
+from campaign.models import UnitInvite
+from core.errors import ApplicationError
+
+# 6 random bytes = 8 URL-safe characters (48 bits): short on a poster, not guessable from ids.
+CODE_BYTES = 6
+
+
+def _new_code() -> str:
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def invite_for_unit(*, organization: Organization, created_by: User | None = None) -> UnitInvite:
+    """The unit's live invite, made on first request (a unit needs no code until someone asks)."""
+    live = UnitInvite.objects.filter(organization=organization, retired_at__isnull=True).first()
+    if live is not None:
+        return live
+    try:
+        with transaction.atomic():
+            return UnitInvite.objects.create(
+                organization=organization, code=_new_code(), created_by=created_by
+            )
+    except IntegrityError:
+        # Another request made the unit's code meanwhile (or, once in 2^48, the code collided).
+        live = UnitInvite.objects.filter(organization=organization, retired_at__isnull=True).first()
+        if live is not None:
+            return live
+        return UnitInvite.objects.create(organization=organization, code=_new_code(), created_by=created_by)
+
+
+def invite_rotate(*, organization: Organization, rotated_by: User) -> UnitInvite:
+    """Retire the unit's live code and make a new one; the old link then says it was replaced."""
+    if not rotated_by.is_admin_role:
+        raise ApplicationError(
+            _("Only administrators may replace an invite link."),
+            code="permission_denied",
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+    with transaction.atomic():
+        # The unit's row lock serialises two rotations, so exactly one code stays live.
+        Organization.objects.select_for_update().filter(pk=organization.pk).first()
+        UnitInvite.objects.filter(organization=organization, retired_at__isnull=True).update(
+            retired_at=timezone.now()
+        )
+        return UnitInvite.objects.create(organization=organization, code=_new_code(), created_by=rotated_by)
+
+
+def invite_join(*, user: User, invite: UnitInvite) -> User:
+    """A logged-in person accepted the link's unit after being asked: move them to it."""
+    if invite.retired_at is not None or not invite.organization.is_active:
+        raise ApplicationError(
+            _("This invite link has been replaced. Ask your unit for the new one."),
+            code="invite_retired",
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    return user_join_unit(user=user, organization_id=invite.organization_id)
