@@ -8,6 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import redis as redis_client
+
 
 class HealthApi(APIView):
     permission_classes = [AllowAny]
@@ -28,8 +30,6 @@ def _database_ok() -> bool:
 
 
 def _redis_ok() -> bool:
-    from leaderboard import redis_client
-
     return redis_client.ping()
 
 

@@ -12,6 +12,11 @@ class LeaderboardConfig(AppConfig):
 
         from accounts.models import Organization, Region
         from leaderboard.catalog import invalidate_region_catalog
+        from leaderboard.services import leaderboard_record_submission_receiver
+        from quiz.events import attempt_scored
+
+        # Quiz publishes, the leaderboard subscribes: quiz never imports the leaderboard.
+        attempt_scored.connect(leaderboard_record_submission_receiver, dispatch_uid="lb-attempt-scored")
 
         # The cached region tree (names, headcount targets) follows edits made in this process.
         for model in (Region, Organization):

@@ -13,6 +13,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from django.db.models import Sum
+
+from accounts.models import Organization, Region
 from core.i18n import localized
 
 CATALOG_TTL_SECONDS = 60.0
@@ -71,10 +74,6 @@ _cached: RegionCatalog | None = None
 
 
 def _load() -> RegionCatalog:
-    from django.db.models import Sum
-
-    from accounts.models import Organization, Region
-
     rows = list(
         Region.objects.values("id", "code", "name_zh", "name_en", "level", "parent_id", "path", "sort_order")
     )

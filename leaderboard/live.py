@@ -34,6 +34,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from leaderboard import services
 from leaderboard.catalog import RegionCatalog, region_catalog
 from leaderboard.selectors import LiveView, live_numbers_get, stats_body
 from leaderboard.store import LiveNumbers, StoreUnavailable, get_store
@@ -69,8 +70,6 @@ def _read_figures(competition_id: int) -> tuple[LiveNumbers, RegionCatalog]:
 
 
 def _read_version(competition_id: int) -> int | None:
-    from leaderboard import services
-
     store = get_store()
     version = store.version(competition_id)
     if version is None:  # Redis lost its data, or nobody submitted yet: build it
@@ -80,8 +79,6 @@ def _read_version(competition_id: int) -> int | None:
 
 
 def _rebuild_pending() -> None:
-    from leaderboard import services
-
     services.leaderboard_rebuild_pending()
 
 

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.i18n import localized
+from leaderboard import services
 from leaderboard.catalog import RegionCatalog, region_catalog
 from leaderboard.store import (
     Counts,
@@ -31,6 +33,7 @@ from leaderboard.store import (
     get_store,
 )
 from leaderboard.store.base import cumulative_timeline
+from quiz.models import Competition
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +52,6 @@ def _not_found() -> ApplicationError:
 
 def _read(competition_id: int, read: Callable[[LeaderboardStore], T]) -> T:
     """Run `read` on the store, building the competition first if the store does not hold it."""
-    from leaderboard import services
-    from quiz.models import Competition
-
     store = get_store()
     try:
         if store.reads_use_database:
@@ -122,8 +122,6 @@ def leaderboard_get(*, competition_id: int, scope: str, limit: int, viewer_id: i
 
     kind: GroupKind = "region" if scope == "region" else "organization"
     groups, updated = _read(competition_id, lambda store: store.group_top(competition_id, kind, limit))
-    from core.i18n import localized
-
     return {
         "scope": scope,
         "updated_at": _iso(updated),
@@ -279,8 +277,6 @@ class LiveView:
 
 def live_view_get(*, competition_id: int, user, language: str) -> LiveView:
     """Check the competition exists and compute the viewer's scope (raises ApplicationError 404/403)."""
-    from quiz.models import Competition
-
     if not Competition.objects.filter(pk=competition_id).exists():
         raise _not_found()
     scope = viewer_scope(user=user, catalog=region_catalog())
@@ -293,8 +289,6 @@ def live_view_get(*, competition_id: int, user, language: str) -> LiveView:
 
 def dashboard_competition_list() -> list:
     """Competitions an organizer can watch: every non-practice one, the running ones first."""
-    from quiz.models import Competition
-
     competitions = list(Competition.objects.filter(is_practice=False).order_by("-starts_at", "id"))
     order = {"open": 0, "upcoming": 1, "closed": 2, "draft": 3}
     return sorted(competitions, key=lambda c: order.get(c.status, 4))

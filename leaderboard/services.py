@@ -1,4 +1,4 @@
-"""Writes to the live leaderboard. The quiz app calls `leaderboard_record_submission` after commit.
+"""Writes to the live leaderboard. It subscribes to quiz's `attempt_scored` event (after commit).
 
 The database is the truth; the store (Redis, or the embedded database-backed one) is a view of it
 that can always be rebuilt: `leaderboard_rebuild` recomputes one competition exactly, and is run
@@ -19,6 +19,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from leaderboard.catalog import region_catalog
+from leaderboard.models import RebuildRequest
 from leaderboard.store import (
     StoreNotBuilt,
     StoreUnavailable,
@@ -27,6 +28,7 @@ from leaderboard.store import (
     get_store,
     snapshot_from_database,
 )
+from quiz.models import Attempt, Competition, Participation
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +52,6 @@ class RebuildResult:
 
 def _submission_record(*, attempt_id: int) -> SubmissionRecord | None:
     """What the attempt changes, or None when it does not count (practice, not submitted, gone)."""
-    from quiz.models import Attempt, Participation
-
     attempt = (
         Attempt.objects.select_related("user", "competition", "organization").filter(pk=attempt_id).first()
     )
@@ -102,10 +102,15 @@ def _submission_record(*, attempt_id: int) -> SubmissionRecord | None:
     )
 
 
+def leaderboard_record_submission_receiver(sender, *, attempt_id: int, **kwargs) -> None:
+    """Receiver of quiz.events.attempt_scored (connected in LeaderboardConfig.ready)."""
+    leaderboard_record_submission(attempt_id=attempt_id)
+
+
 def leaderboard_record_submission(*, attempt_id: int) -> None:
     """Hand a freshly submitted attempt to the live leaderboard.
 
-    Called by quiz services through `transaction.on_commit`, once per scored attempt (calling it
+    Subscribed to quiz.events.attempt_scored (sent after commit), once per scored attempt (calling it
     again for the same attempt changes nothing). Costs two indexed SELECTs and, with Redis, one
     round trip. Never raises into the caller: the submission has succeeded whatever happens here.
     If Redis is down the competition is marked for a rebuild and the numbers come back exact as
@@ -155,8 +160,6 @@ def _read_after_commit(read):
 
 
 def _request_rebuild(*, competition_id: int, reason: str) -> None:
-    from leaderboard.models import RebuildRequest
-
     try:
         RebuildRequest.objects.update_or_create(
             competition_id=competition_id, defaults={"requested_at": timezone.now(), "reason": reason}
@@ -172,9 +175,6 @@ def leaderboard_rebuild(*, competition_id: int) -> RebuildResult:
     is down. Attempts whose commit raced with the snapshot are recorded afterwards (recording is
     idempotent), so a submission arriving during a rebuild is never lost.
     """
-    from leaderboard.models import RebuildRequest
-    from quiz.models import Attempt
-
     store = get_store()
     started = timezone.now()
     snapshot = snapshot_from_database(
@@ -210,9 +210,6 @@ def leaderboard_rebuild(*, competition_id: int) -> RebuildResult:
 def leaderboard_rebuild_pending() -> list[int]:
     """Rebuild the competitions marked while Redis was down; returns their ids."""
     global _pending_unchecked
-    from leaderboard.models import RebuildRequest
-    from quiz.models import Competition
-
     done = []
     for competition_id in RebuildRequest.objects.values_list("competition_id", flat=True):
         try:
@@ -228,8 +225,6 @@ def leaderboard_rebuild_pending() -> list[int]:
 
 def leaderboard_rebuild_all(*, competition_ids: list[int] | None = None) -> list[RebuildResult]:
     """Rebuild every non-practice competition (or the given ones); what `rebuild_leaderboards` runs."""
-    from quiz.models import Competition
-
     qs = Competition.objects.order_by("id")
     qs = qs.filter(pk__in=competition_ids) if competition_ids else qs.filter(is_practice=False)
     results = []
@@ -242,8 +237,6 @@ def leaderboard_ensure_built(*, competition_id: int) -> None:
     """Rebuild the competition if the store holds nothing for it (Competition.DoesNotExist if unknown)."""
     store = get_store()
     if store.reads_use_database:
-        from quiz.models import Competition
-
         if not Competition.objects.filter(pk=competition_id).exists():
             raise Competition.DoesNotExist
         return

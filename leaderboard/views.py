@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from leaderboard import selectors
+from quiz.models import Competition
 
 
 def _require_organizer(request: HttpRequest) -> None:
@@ -36,8 +37,6 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard_competition(request: HttpRequest, competition_id: int) -> HttpResponse:
-    from quiz.models import Competition
-
     _require_organizer(request)
     competition = Competition.objects.filter(pk=competition_id).first()
     if competition is None:

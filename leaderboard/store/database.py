@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.db.models import F, Max, Q
 
+from accounts.models import Organization
 from leaderboard.catalog import RegionCatalog, region_catalog
 from leaderboard.store.base import (
     CompetitionSnapshot,
@@ -28,6 +29,7 @@ from leaderboard.store.base import (
     bucket_of,
     group_sort_key,
 )
+from quiz.models import Attempt, Competition, Participation
 
 
 def competition_stamp(*, competition_id: int, created_at: datetime) -> str:
@@ -36,8 +38,6 @@ def competition_stamp(*, competition_id: int, created_at: datetime) -> str:
 
 
 def _counted_attempts(competition_id: int):
-    from quiz.models import Attempt
-
     return Attempt.objects.filter(
         competition_id=competition_id,
         competition__is_practice=False,
@@ -116,8 +116,6 @@ def _tally(competition_id: int, *, bucket_seconds: int | None) -> _Tally:
 
 
 def _individual_rows(competition_id: int, limit: int | None = None) -> list[IndividualRow]:
-    from quiz.models import Participation
-
     qs = (
         Participation.objects.filter(
             competition_id=competition_id, competition__is_practice=False, submitted_attempts__gt=0
@@ -150,9 +148,6 @@ def _individual_rows(competition_id: int, limit: int | None = None) -> list[Indi
 
 def snapshot_from_database(*, competition_id: int, bucket_seconds: int) -> CompetitionSnapshot:
     """The exact leaderboard of one competition, from the database (raises Competition.DoesNotExist)."""
-    from accounts.models import Organization
-    from quiz.models import Competition
-
     competition = Competition.objects.only("id", "created_at", "is_practice").get(pk=competition_id)
     tally = _tally(competition_id, bucket_seconds=bucket_seconds)
     catalog = tally.catalog
@@ -222,8 +217,6 @@ class DatabaseStore:
         return entries, _counted_attempts(competition_id).aggregate(last=Max("submitted_at"))["last"]
 
     def individual_position(self, competition_id: int, user_id: int) -> tuple[int, IndividualEntry] | None:
-        from quiz.models import Participation
-
         row = (
             Participation.objects.filter(
                 competition_id=competition_id, user_id=user_id, submitted_attempts__gt=0
@@ -254,8 +247,6 @@ class DatabaseStore:
     def group_top(
         self, competition_id: int, kind: GroupKind, limit: int
     ) -> tuple[list[GroupEntry], datetime | None]:
-        from accounts.models import Organization
-
         tally = _tally(competition_id, bucket_seconds=None)
         if kind == "region":
             entries = [

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 
-from leaderboard import redis_client
+from core import redis as redis_client
 from leaderboard.store.base import (
     PACK_BITS,
     PACK_MAX,

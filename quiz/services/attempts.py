@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from rest_framework import status as http
 
 from core.errors import ApplicationError
-from leaderboard import services as leaderboard_services
+from quiz.events import attempt_scored_send_on_commit
 from quiz.models import OPTION_KEYS, Attempt, AttemptItem, Competition, Participation, Question
 from quiz.services import scoring
 
@@ -388,7 +388,7 @@ def _finalize(*, attempt: Attempt, items: list[AttemptItem], submitted_at: datet
 
     Precondition: inside transaction.atomic(), the attempt row locked, `items` are all its items.
     Writes: the items (one bulk UPDATE), the attempt, the Participation row (one UPDATE, not for
-    practice) and, after commit, hands it to the leaderboard (not for practice).
+    practice) and publishes `attempt_scored` after commit (not for practice; quiz/events.py).
     """
     competition = attempt.competition
     correct_count = 0
@@ -438,14 +438,7 @@ def _finalize(*, attempt: Attempt, items: list[AttemptItem], submitted_at: datet
             submitted_attempts=1,
             points_reached_at=submitted_at if total > 0 else None,
         )
-    _hand_to_leaderboard(attempt_id=attempt.pk)
-
-
-def _hand_to_leaderboard(*, attempt_id: int) -> None:
-    """After commit, give the submitted attempt to the live leaderboard (which counts each attempt once)."""
-    transaction.on_commit(
-        lambda: leaderboard_services.leaderboard_record_submission(attempt_id=attempt_id), robust=True
-    )
+    attempt_scored_send_on_commit(attempt_id=attempt.pk)
 
 
 def store_scored_items(*, items: list[AttemptItem]) -> None:
@@ -486,7 +479,7 @@ def attempt_submit(
     one: the attempt row is locked) returns the same result and changes nothing. After the
     deadline plus grace the attempt is scored as it stood and `answers` are ignored; an attempt
     that is already submitted answers 409 `already_submitted` then.
-    A retry hands the attempt to the leaderboard again; it counts each attempt id once.
+    A retry publishes `attempt_scored` again; its subscribers count each attempt id once.
     Errors (nothing is written): 404 foreign or unknown; 400 `question_not_in_attempt`,
     `invalid_option`.
     """
@@ -500,8 +493,8 @@ def attempt_submit(
             if not attempt.is_practice:
                 # A retry usually means the first answer was lost, possibly after the commit but
                 # before the after-commit hook ran; handing the attempt over again is harmless
-                # (the leaderboard records an attempt id once) and closes that gap.
-                _hand_to_leaderboard(attempt_id=attempt.pk)
+                # (subscribers count an attempt id once) and closes that gap.
+                attempt_scored_send_on_commit(attempt_id=attempt.pk)
             return attempt_with_items(attempt_id=attempt.pk), False
         items = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
         by_question = {item.question_id: item for item in items}

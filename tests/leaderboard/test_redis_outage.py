@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
 
 from config.asgi import application
-from leaderboard import redis_client
+from core import redis as redis_client
 from leaderboard.models import RebuildRequest
 from quiz.models import Attempt
 from tests.factories import UserFactory, make_competition, record_submission

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from leaderboard import redis_client
+from core import redis as redis_client
 from leaderboard.services import leaderboard_record_submission
 from leaderboard.store import RedisStore, get_store
 from quiz.models import Attempt

@@ -551,13 +551,10 @@ def test_speed_bonus_is_added_to_the_score(user):
     assert (result.duration_seconds, result.score) == (150, 40 + 12)
 
 
-def test_a_submission_is_handed_to_the_leaderboard_only_after_commit(
-    user, competition, monkeypatch, django_capture_on_commit_callbacks
+def test_attempt_scored_is_published_only_after_commit(
+    user, competition, scored_events, django_capture_on_commit_callbacks
 ):
-    calls = []
-    monkeypatch.setattr(
-        svc.leaderboard_services, "leaderboard_record_submission", lambda **kw: calls.append(kw)
-    )
+    calls = scored_events
     attempt = _start(user, competition)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -606,12 +603,9 @@ def test_submit_stays_within_a_few_queries(user, competition, django_assert_max_
 
 
 def test_an_abandoned_attempt_is_finalised_exactly_once(
-    user, competition, monkeypatch, django_capture_on_commit_callbacks
+    user, competition, scored_events, django_capture_on_commit_callbacks
 ):
-    calls = []
-    monkeypatch.setattr(
-        svc.leaderboard_services, "leaderboard_record_submission", lambda **kw: calls.append(kw)
-    )
+    calls = scored_events
     now = timezone.now()
     attempt = _start(user, competition, now=now)
     _answer_all(user, attempt, right=2, now=now)
@@ -676,12 +670,9 @@ def test_practice_answer_is_scored_at_once_and_final(user, practice):
 
 
 def test_practice_never_counts_in_participation_or_the_leaderboard(
-    user, practice, monkeypatch, django_capture_on_commit_callbacks
+    user, practice, scored_events, django_capture_on_commit_callbacks
 ):
-    calls = []
-    monkeypatch.setattr(
-        svc.leaderboard_services, "leaderboard_record_submission", lambda **kw: calls.append(kw)
-    )
+    calls = scored_events
     attempt = _start(user, practice)
     answers = [{"question": i.question_id, "selected": ["B"]} for i in _items(attempt)]
 

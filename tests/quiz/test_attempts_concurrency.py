@@ -46,12 +46,9 @@ def setup(linxia):
     return user, competition
 
 
-def test_twenty_parallel_submissions_of_one_attempt_score_once(setup, monkeypatch):
+def test_twenty_parallel_submissions_of_one_attempt_score_once(setup, scored_events):
     user, competition = setup
-    calls = []
-    monkeypatch.setattr(
-        svc.leaderboard_services, "leaderboard_record_submission", lambda **kw: calls.append(kw)
-    )
+    calls = scored_events
     attempt, _ = svc.attempt_start(user=user, competition=competition)
     answers = [{"question": item.question_id, "selected": ["B"]} for item in attempt.items.all()]
 

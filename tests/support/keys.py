@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.test import override_settings
 
-from leaderboard import catalog, redis_client
+from core import redis as redis_client
+from leaderboard import catalog
 
 
 @contextlib.contextmanager

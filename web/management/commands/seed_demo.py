@@ -1,9 +1,14 @@
-"""`manage.py seed_demo`: demo regions, units, accounts, question bank and competition. Idempotent."""
+"""`manage.py seed_demo`: demo regions, units, accounts, question bank and competition. Idempotent.
+
+It lives in the top layer because it orchestrates the apps below: each app keeps its own demo data
+(accounts.demo, quiz.demo) and this command runs them in order.
+"""
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from accounts.demo import seed_accounts_data
+from quiz import demo as quiz_demo
 
 
 class Command(BaseCommand):
@@ -13,9 +18,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         credentials = seed_accounts_data()
-        # Later parts of the platform add their demo data through quiz.demo.
-        from quiz import demo as quiz_demo
-
         for line in quiz_demo.seed():
             self.stdout.write(line)
 

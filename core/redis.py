@@ -1,6 +1,7 @@
 """The one module that imports `redis` and knows the server's address.
 
-Everything else (the leaderboard store, readiness) goes through these functions. Channels
+It sits in `core` (the lowest layer) so that both readiness (core/apis.py) and the leaderboard
+store reach it without an upward import. Everything else goes through these functions. Channels
 reaches Redis through CHANNEL_LAYERS and the cache through CACHES, never through here.
 """
 
