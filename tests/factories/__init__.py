@@ -1,17 +1,17 @@
 """factory_boy factories and builders shared by all tests: accounts, quiz content, submitted attempts."""
 
 from tests.factories.accounts import IndustryFactory, OrganizationFactory, RegionFactory, UserFactory
-from tests.factories.attempts import record_submission, submit_through_services
+from tests.factories.attempts import AttemptFactory, answers_for, submit_attempt
 from tests.factories.quiz import (
     CompetitionFactory,
     QuestionBankFactory,
     QuestionFactory,
     competition_with_bank,
     make_bank,
-    make_competition,
 )
 
 __all__ = [
+    "AttemptFactory",
     "CompetitionFactory",
     "IndustryFactory",
     "OrganizationFactory",
@@ -19,9 +19,8 @@ __all__ = [
     "QuestionFactory",
     "RegionFactory",
     "UserFactory",
+    "answers_for",
     "competition_with_bank",
     "make_bank",
-    "make_competition",
-    "record_submission",
-    "submit_through_services",
+    "submit_attempt",
 ]

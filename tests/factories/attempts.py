@@ -1,86 +1,89 @@
-"""Submitted attempts for tests: a light ORM mimic and the real services."""
+"""Submitted attempts for tests, made by the platform's own services (never written by hand, so they
+cannot drift from the real scoring: items, score, speed bonus, Participation and the leaderboard)."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime, timedelta
+from unittest import mock
 
-from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
-from django.utils import timezone
+import factory
 
-from leaderboard.services import leaderboard_record_submission
-from quiz.models import Attempt, Competition, Participation
+from leaderboard import services as leaderboard_services
+from quiz.models import Attempt, AttemptItem, Competition
+from quiz.services.attempts import attempt_start, attempt_submit
+from tests.factories.accounts import UserFactory
+from tests.factories.quiz import competition_with_bank
+
+# How long before `at` an attempt made by AttemptFactory was started.
+DURATION = timedelta(seconds=60)
 
 
-def record_submission(
+def answers_for(*, attempt: Attempt, correct: int) -> list[dict]:
+    """Answers to a started attempt: the first `correct` items (in draw order) right, the rest wrong."""
+    answers = []
+    items = sorted(attempt.items.all(), key=lambda item: item.position)
+    for index, item in enumerate(items):
+        answers.append({"question": item.question_id, "selected": _selection(item, right=index < correct)})
+    return answers
+
+
+def _selection(item: AttemptItem, *, right: bool) -> list[str]:
+    if right:
+        return list(item.correct)
+    return [o["key"] for o in item.options if o["key"] not in item.correct][:1]
+
+
+def submit_attempt(
     *,
     user,
     competition: Competition,
-    score: int,
+    correct: int,
     at: datetime | None = None,
-    practice: bool = False,
     hook: bool = True,
 ) -> Attempt:
-    """A submitted attempt written the way quiz.services.attempts._finalize writes it, then the hook.
+    """Start and submit an attempt through quiz's services, answering the first `correct` questions right.
 
-    Light enough for bursts of many submissions a second; the end-to-end tests use the real
-    services and API instead.
+    `at`: when it is submitted (started DURATION before); now by default. The competition must be
+    open then and the user must have an attempt left that day: the real rules apply.
+    `hook`: hand it to the live leaderboard now. Inside a test's transaction on_commit never fires,
+    so the factory calls the hook itself (it counts each attempt once); with hook=False it is
+    suppressed even where on_commit does fire, for tests that fire the hooks themselves later.
     """
-    at = at or timezone.now()
-    with transaction.atomic():
-        attempt = Attempt.objects.create(
-            user=user,
-            competition=competition,
-            status=Attempt.Status.SUBMITTED,
-            started_at=at - timedelta(seconds=60),
-            deadline=at + timedelta(seconds=540),
-            submitted_at=at,
-            day=timezone.localdate(at),
-            score=score,
-            correct_count=score // 10,
-            question_count=5,
-            duration_seconds=60,
-            region_id=user.region_id,
-            organization_id=user.organization_id,
-            is_practice=practice or competition.is_practice,
-        )
-        if not attempt.is_practice:
-            changes = {
-                "points": F("points") + score,
-                "best_score": Greatest(F("best_score"), Value(score)),
-                "submitted_attempts": F("submitted_attempts") + 1,
-            }
-            if score > 0:
-                changes["points_reached_at"] = at
-            updated = Participation.objects.filter(user=user, competition=competition).update(**changes)
-            if not updated:
-                Participation.objects.create(
-                    user=user,
-                    competition=competition,
-                    region_id=user.region_id,
-                    organization_id=user.organization_id,
-                    points=score,
-                    best_score=score,
-                    submitted_attempts=1,
-                    points_reached_at=at if score > 0 else None,
-                )
+    submitted_at = at
+    started_at = at - DURATION if at is not None else None
+    quiet = (
+        mock.patch.object(leaderboard_services, "leaderboard_record_submission", lambda **kwargs: None)
+        if not hook
+        else nullcontext()
+    )
+    with quiet:
+        attempt, _created = attempt_start(user=user, competition=competition, now=started_at)
+        answers = answers_for(attempt=attempt, correct=correct)
+        attempt, _scored = attempt_submit(user=user, attempt_id=attempt.pk, answers=answers, now=submitted_at)
     if hook:
-        leaderboard_record_submission(attempt_id=attempt.pk)
+        leaderboard_services.leaderboard_record_submission(attempt_id=attempt.pk)
     return attempt
 
 
-def submit_through_services(*, user, competition: Competition, correct: int) -> Attempt:
-    """Start and submit through quiz's own services, answering `correct` questions right."""
-    from quiz.services.attempts import attempt_start, attempt_submit
+class AttemptFactory(factory.django.DjangoModelFactory):
+    """A submitted attempt: `AttemptFactory(user=..., competition=..., correct=3, at=...)`.
 
-    attempt, _created = attempt_start(user=user, competition=competition)
-    answers = []
-    for index, item in enumerate(attempt.items.all()):
-        right = list(item.correct)
-        wrong = [o["key"] for o in item.options if o["key"] not in right][:1]
-        answers.append({"question": item.question_id, "selected": right if index < correct else wrong})
-    attempt, _scored = attempt_submit(user=user, attempt_id=attempt.pk, answers=answers)
-    # In tests wrapped in a transaction on_commit never fires; the hook is idempotent anyway.
-    leaderboard_record_submission(attempt_id=attempt.pk)
-    return attempt
+    Made by `submit_attempt` (the real start and submit), so its score is what the platform would
+    give: `correct` x points_per_correct (plus any speed bonus the competition awards).
+    """
+
+    class Meta:
+        model = Attempt
+
+    user = factory.SubFactory(UserFactory)
+    competition = factory.LazyFunction(competition_with_bank)
+    correct = 0
+    at = None
+    hook = True
+
+    @classmethod
+    def _create(cls, model_class, *, user, competition, correct, at, hook, **unexpected) -> Attempt:
+        if unexpected:
+            raise TypeError(f"AttemptFactory sets no other fields by hand: {sorted(unexpected)}")
+        return submit_attempt(user=user, competition=competition, correct=correct, at=at, hook=hook)

@@ -88,12 +88,11 @@ def make_bank(
     return bank
 
 
-def make_competition(**kwargs) -> Competition:
-    """A competition without banks (enough for the leaderboard, which only reads attempts)."""
-    return CompetitionFactory(**kwargs)
-
-
 def competition_with_bank(*, questions: int = 5, **kwargs) -> Competition:
-    """A competition over a fresh bank of `questions` single-choice questions, all of them drawn."""
+    """A competition over a fresh bank of `questions` single-choice questions, all of them drawn.
+
+    Open since yesterday (unless `starts_at` is given), so attempts backdated within the last day fit.
+    """
     bank = make_bank(singles=questions)
+    kwargs.setdefault("starts_at", timezone.now() - timedelta(days=1))
     return CompetitionFactory(banks=[bank], questions_per_attempt=questions, **kwargs)

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from tests.factories import UserFactory, competition_with_bank, record_submission
+from tests.factories import AttemptFactory, UserFactory, competition_with_bank
 from tests.support.browser import CHROMIUM_ARGS, CHROMIUM_PATH, PHONE, browser, shoot  # noqa: F401
 from tests.support.servers import daphne
 
@@ -38,9 +38,7 @@ def _campaign_so_far(linxia, competition) -> None:
             person = UserFactory(region=county, organization=rng.choice(units))
             for _ in range(rng.randint(1, 2)):
                 at = start + timedelta(minutes=rng.randint(0, 170))
-                record_submission(
-                    user=person, competition=competition, score=rng.choice([30, 40, 50, 50]), at=at
-                )
+                AttemptFactory(user=person, competition=competition, correct=rng.choice([3, 4, 5, 5]), at=at)
 
 
 def _submit_through_api(base: str, token: str, competition_id: int) -> None:

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.factories import UserFactory, make_competition, record_submission
+from tests.factories import AttemptFactory, UserFactory, competition_with_bank
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +25,9 @@ def _config(response) -> dict:
 
 
 def test_organizer_page_carries_its_county_figures_and_the_socket_path(linxia):
-    competition = make_competition(title="安全生产月知识竞赛")
-    record_submission(user=UserFactory(region=linxia["linxia_city"]), competition=competition, score=30)
-    record_submission(user=UserFactory(region=linxia["dongxiang"]), competition=competition, score=50)
+    competition = competition_with_bank(title="安全生产月知识竞赛")
+    AttemptFactory(user=UserFactory(region=linxia["linxia_city"]), competition=competition, correct=3)
+    AttemptFactory(user=UserFactory(region=linxia["dongxiang"]), competition=competition, correct=5)
 
     response = _client(linxia["organizer"]).get(f"/dashboard/competitions/{competition.pk}/")
 
@@ -42,7 +42,7 @@ def test_organizer_page_carries_its_county_figures_and_the_socket_path(linxia):
 
 
 def test_page_is_in_english_when_the_site_is(linxia):
-    competition = make_competition()
+    competition = competition_with_bank()
     client = _client(linxia["admin"])
     client.cookies["django_language"] = "en"
     response = client.get(f"/dashboard/competitions/{competition.pk}/")
@@ -52,13 +52,13 @@ def test_page_is_in_english_when_the_site_is(linxia):
 
 
 def test_page_is_in_chinese_by_default(linxia):
-    competition = make_competition()
+    competition = competition_with_bank()
     html = _client(linxia["admin"]).get(f"/dashboard/competitions/{competition.pk}/").content.decode()
     assert "各县区参与率" in html
 
 
 def test_participants_get_403_and_anonymous_visitors_the_login_page(linxia, participant):
-    competition = make_competition()
+    competition = competition_with_bank()
     assert _client(participant).get(f"/dashboard/competitions/{competition.pk}/").status_code == 403
     anonymous = Client().get(f"/dashboard/competitions/{competition.pk}/")
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
@@ -69,7 +69,7 @@ def test_unknown_competition_page_is_a_404(linxia):
 
 
 def test_index_lists_competitions_with_links(linxia):
-    competition = make_competition(title="第一届竞赛")
+    competition = competition_with_bank(title="第一届竞赛")
     response = _client(linxia["organizer"]).get("/dashboard/")
     html = response.content.decode()
     assert response.status_code == 200

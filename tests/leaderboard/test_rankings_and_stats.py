@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from tests.factories import UserFactory, make_competition, record_submission
+from quiz.models import Competition
+from tests.factories import AttemptFactory, UserFactory, competition_with_bank
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +24,13 @@ def _person(county, unit=None, name="p"):
 
 def test_individual_ranking_is_points_then_best_score_then_who_got_there_first(linxia, make_client):
     county = linxia["linxia_city"]
-    competition = make_competition()
+    competition = competition_with_bank()
     early, late, steady, low = (_person(county, name=n) for n in ("early", "late", "steady", "low"))
-    record_submission(user=early, competition=competition, score=30, at=_at(1))
-    record_submission(user=late, competition=competition, score=30, at=_at(5))
-    record_submission(user=steady, competition=competition, score=20, at=_at(0))
-    record_submission(user=steady, competition=competition, score=10, at=_at(2))
-    record_submission(user=low, competition=competition, score=10, at=_at(0))
+    AttemptFactory(user=early, competition=competition, correct=3, at=_at(1))
+    AttemptFactory(user=late, competition=competition, correct=3, at=_at(5))
+    AttemptFactory(user=steady, competition=competition, correct=2, at=_at(0))
+    AttemptFactory(user=steady, competition=competition, correct=1, at=_at(2))
+    AttemptFactory(user=low, competition=competition, correct=1, at=_at(0))
 
     body = make_client(low).get(f"/api/v1/competitions/{competition.pk}/leaderboard/?scope=individual").json()
 
@@ -56,9 +57,9 @@ def test_individual_ranking_is_points_then_best_score_then_who_got_there_first(l
 
 
 def test_limit_cuts_the_ranking(linxia, make_client):
-    competition = make_competition()
+    competition = competition_with_bank()
     for score in (10, 20, 30, 40):
-        record_submission(user=_person(linxia["linxia_city"]), competition=competition, score=score)
+        AttemptFactory(user=_person(linxia["linxia_city"]), competition=competition, correct=score // 10)
     body = (
         make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/leaderboard/?limit=2").json()
     )
@@ -69,13 +70,13 @@ def test_region_and_unit_rankings_count_participants_attempts_and_points(linxia,
     city, dongxiang = linxia["linxia_city"], linxia["dongxiang"]
     city_unit = city.organizations.order_by("id").first()
     dx_unit = dongxiang.organizations.order_by("id").first()
-    competition = make_competition()
+    competition = competition_with_bank()
     a, b = _person(city, city_unit), _person(city, city_unit)
     c = _person(dongxiang, dx_unit)
-    record_submission(user=a, competition=competition, score=20)
-    record_submission(user=a, competition=competition, score=30)
-    record_submission(user=b, competition=competition, score=10)
-    record_submission(user=c, competition=competition, score=50)
+    AttemptFactory(user=a, competition=competition, correct=2)
+    AttemptFactory(user=a, competition=competition, correct=3)
+    AttemptFactory(user=b, competition=competition, correct=1)
+    AttemptFactory(user=c, competition=competition, correct=5)
     client = make_client(c)
 
     regions = client.get(f"/api/v1/competitions/{competition.pk}/leaderboard/?scope=region").json()
@@ -106,8 +107,8 @@ def test_region_and_unit_rankings_count_participants_attempts_and_points(linxia,
 
 
 def test_region_names_follow_the_callers_language(linxia, make_client):
-    competition = make_competition()
-    record_submission(user=_person(linxia["dongxiang"]), competition=competition, score=10)
+    competition = competition_with_bank()
+    AttemptFactory(user=_person(linxia["dongxiang"]), competition=competition, correct=1)
     body = (
         make_client(linxia["admin"])
         .get(f"/api/v1/competitions/{competition.pk}/leaderboard/?scope=region", HTTP_ACCEPT_LANGUAGE="en")
@@ -119,8 +120,8 @@ def test_region_names_follow_the_callers_language(linxia, make_client):
 def test_recording_the_same_attempt_twice_counts_it_once(linxia, make_client):
     from leaderboard.services import leaderboard_record_submission
 
-    competition = make_competition()
-    attempt = record_submission(user=_person(linxia["linxia_city"]), competition=competition, score=40)
+    competition = competition_with_bank()
+    attempt = AttemptFactory(user=_person(linxia["linxia_city"]), competition=competition, correct=4)
     leaderboard_record_submission(attempt_id=attempt.pk)
     leaderboard_record_submission(attempt_id=attempt.pk)
 
@@ -129,20 +130,25 @@ def test_recording_the_same_attempt_twice_counts_it_once(linxia, make_client):
 
 
 def test_practice_attempts_never_count(linxia, make_client):
-    competition = make_competition()
+    competition = competition_with_bank()
     person = _person(linxia["linxia_city"])
-    record_submission(user=person, competition=competition, score=40, practice=True)
-    record_submission(user=person, competition=competition, score=10)
+    # Answered while the competition was a practice round (an admin's PATCH is_practice), then ranked.
+    Competition.objects.filter(pk=competition.pk).update(is_practice=True)
+    competition.refresh_from_db()
+    AttemptFactory(user=person, competition=competition, correct=4)
+    Competition.objects.filter(pk=competition.pk).update(is_practice=False)
+    competition.refresh_from_db()
+    AttemptFactory(user=person, competition=competition, correct=1)
     stats = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
     assert (stats["participants"], stats["attempts"], stats["points"]) == (1, 1, 10)
 
 
 def test_stats_give_an_admin_every_county_with_rates_against_unit_targets(linxia, make_client):
     city, dongxiang = linxia["linxia_city"], linxia["dongxiang"]
-    competition = make_competition()
+    competition = competition_with_bank()
     for _ in range(23):
-        record_submission(user=_person(city), competition=competition, score=10)
-    record_submission(user=_person(dongxiang), competition=competition, score=30)
+        AttemptFactory(user=_person(city), competition=competition, correct=1)
+    AttemptFactory(user=_person(dongxiang), competition=competition, correct=3)
 
     stats = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
 
@@ -167,10 +173,10 @@ def test_stats_give_an_admin_every_county_with_rates_against_unit_targets(linxia
 
 def test_stats_give_an_organizer_only_its_county(linxia, make_client):
     city, dongxiang = linxia["linxia_city"], linxia["dongxiang"]
-    competition = make_competition()
-    record_submission(user=_person(city), competition=competition, score=10)
-    record_submission(user=_person(dongxiang), competition=competition, score=30)
-    record_submission(user=_person(dongxiang), competition=competition, score=30)
+    competition = competition_with_bank()
+    AttemptFactory(user=_person(city), competition=competition, correct=1)
+    AttemptFactory(user=_person(dongxiang), competition=competition, correct=3)
+    AttemptFactory(user=_person(dongxiang), competition=competition, correct=3)
 
     stats = make_client(linxia["organizer"]).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
 
@@ -181,8 +187,8 @@ def test_stats_give_an_organizer_only_its_county(linxia, make_client):
 
 def test_stats_of_a_prefecture_organizer_cover_all_its_counties(linxia, make_client):
     organizer = UserFactory(role=User.Role.ORGANIZER, scope_region=linxia["prefecture"], region=None)
-    competition = make_competition()
-    record_submission(user=_person(linxia["dongxiang"]), competition=competition, score=30)
+    competition = competition_with_bank()
+    AttemptFactory(user=_person(linxia["dongxiang"]), competition=competition, correct=3)
     stats = make_client(organizer).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
     assert stats["participants"] == 1 and stats["points"] == 30
     assert len(stats["regions"]) == 8
@@ -191,7 +197,7 @@ def test_stats_of_a_prefecture_organizer_cover_all_its_counties(linxia, make_cli
 def test_stats_refuse_participants_with_403_and_anonymous_with_401(
     linxia, participant, make_client, api_client
 ):
-    competition = make_competition()
+    competition = competition_with_bank()
     forbidden = make_client(participant).get(f"/api/v1/competitions/{competition.pk}/stats/")
     anonymous = api_client.get(f"/api/v1/competitions/{competition.pk}/stats/")
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "permission_denied"
@@ -199,7 +205,7 @@ def test_stats_refuse_participants_with_403_and_anonymous_with_401(
 
 
 def test_leaderboard_needs_a_login(api_client, linxia):
-    competition = make_competition()
+    competition = competition_with_bank()
     assert api_client.get(f"/api/v1/competitions/{competition.pk}/leaderboard/").status_code == 401
 
 
@@ -213,7 +219,7 @@ def test_unknown_competition_is_a_404(linxia, make_client):
 
 @pytest.mark.parametrize("query", ["scope=county", "limit=0", "limit=abc", "limit=100000"])
 def test_bad_leaderboard_parameters_are_a_400(linxia, make_client, query):
-    competition = make_competition()
+    competition = competition_with_bank()
     response = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/leaderboard/?{query}")
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
@@ -222,15 +228,15 @@ def test_bad_leaderboard_parameters_are_a_400(linxia, make_client, query):
 def test_timeline_is_cumulative_per_step_and_scoped(linxia, make_client, settings):
     settings.LIVE_TIMELINE_BUCKET_SECONDS = 300
     city, dongxiang = linxia["linxia_city"], linxia["dongxiang"]
-    competition = make_competition()
+    competition = competition_with_bank()
     base = timezone.now().replace(microsecond=0) - timedelta(hours=1)
     base -= timedelta(seconds=int(base.timestamp()) % 300)
     a, b = _person(city), _person(city)
-    record_submission(user=a, competition=competition, score=10, at=base + timedelta(seconds=10))
-    record_submission(user=a, competition=competition, score=10, at=base + timedelta(seconds=20))
-    record_submission(user=b, competition=competition, score=10, at=base + timedelta(seconds=610))
-    record_submission(
-        user=_person(dongxiang), competition=competition, score=10, at=base + timedelta(seconds=620)
+    AttemptFactory(user=a, competition=competition, correct=1, at=base + timedelta(seconds=10))
+    AttemptFactory(user=a, competition=competition, correct=1, at=base + timedelta(seconds=20))
+    AttemptFactory(user=b, competition=competition, correct=1, at=base + timedelta(seconds=610))
+    AttemptFactory(
+        user=_person(dongxiang), competition=competition, correct=1, at=base + timedelta(seconds=620)
     )
 
     admin = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/stats/timeline/").json()

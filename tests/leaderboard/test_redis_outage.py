@@ -13,7 +13,7 @@ from config.asgi import application
 from core import redis as redis_client
 from leaderboard.models import RebuildRequest
 from quiz.models import Attempt
-from tests.factories import UserFactory, make_competition, record_submission
+from tests.factories import AttemptFactory, UserFactory, competition_with_bank
 from tests.support.servers import PrivateRedis, free_port
 
 pytestmark = pytest.mark.services
@@ -38,14 +38,16 @@ def _stats(user, competition_id: int) -> dict:
 def test_submissions_succeed_while_redis_is_unreachable_and_figures_come_back_exact(
     linxia, private_redis, settings
 ):
-    competition = make_competition()
+    competition = competition_with_bank()
     person = UserFactory(region=linxia["linxia_city"])
-    record_submission(user=person, competition=competition, score=10)
+    AttemptFactory(user=person, competition=competition, correct=1)
 
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # Redis unreachable, its data kept
     started = time.monotonic()
     for score in (20, 30):
-        record_submission(user=UserFactory(region=linxia["dongxiang"]), competition=competition, score=score)
+        AttemptFactory(
+            user=UserFactory(region=linxia["dongxiang"]), competition=competition, correct=score // 10
+        )
     hook_seconds = time.monotonic() - started
     assert Attempt.objects.filter(competition=competition, status="submitted").count() == 3
     assert RebuildRequest.objects.filter(competition=competition).exists()
@@ -55,7 +57,7 @@ def test_submissions_succeed_while_redis_is_unreachable_and_figures_come_back_ex
     settings.REDIS_URL = private_redis.url  # back, with the stale figures of before the outage
     stale = redis_client.get_client().hget(f"{settings.LEADERBOARD_KEY_PREFIX}:{competition.pk}:tot", "p")
     assert stale == "10"
-    record_submission(user=person, competition=competition, score=40)  # the next hook repairs first
+    AttemptFactory(user=person, competition=competition, correct=4)  # the next hook repairs first
 
     stats = _stats(linxia["admin"], competition.pk)
     assert (stats["participants"], stats["attempts"], stats["points"]) == (3, 4, 100)
@@ -67,10 +69,10 @@ def test_submissions_succeed_while_redis_is_unreachable_and_figures_come_back_ex
 def test_rebuild_leaderboards_repairs_what_an_outage_missed(linxia, private_redis, settings):
     from django.core.management import call_command
 
-    competition = make_competition()
-    record_submission(user=UserFactory(region=linxia["linxia_city"]), competition=competition, score=10)
+    competition = competition_with_bank()
+    AttemptFactory(user=UserFactory(region=linxia["linxia_city"]), competition=competition, correct=1)
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
-    record_submission(user=UserFactory(region=linxia["linxia_city"]), competition=competition, score=20)
+    AttemptFactory(user=UserFactory(region=linxia["linxia_city"]), competition=competition, correct=2)
     settings.REDIS_URL = private_redis.url
     call_command("rebuild_leaderboards", stdout=open("/dev/null", "w"))  # noqa: SIM115
     stats = _stats(linxia["organizer"], competition.pk)
@@ -86,10 +88,10 @@ async def test_dashboard_says_paused_while_redis_is_down_and_catches_up_after(
     linxia, private_redis, settings
 ):
     settings.LIVE_BROADCAST_INTERVAL_SECONDS = 0.3
-    competition = await database_sync_to_async(make_competition)()
+    competition = await database_sync_to_async(competition_with_bank)()
     make_person = database_sync_to_async(lambda: UserFactory(region=linxia["linxia_city"]))
-    submit = database_sync_to_async(record_submission)
-    await submit(user=await make_person(), competition=competition, score=10)
+    submit = database_sync_to_async(AttemptFactory)
+    await submit(user=await make_person(), competition=competition, correct=1)
     token = await database_sync_to_async(lambda: linxia["admin"].auth_token.key)()
     communicator = WebsocketCommunicator(
         application,
@@ -101,7 +103,7 @@ async def test_dashboard_says_paused_while_redis_is_down_and_catches_up_after(
         first = await _next(communicator)
         await asyncio.to_thread(private_redis.stop)
         paused = await _next(communicator)
-        await submit(user=await make_person(), competition=competition, score=20)  # must not raise
+        await submit(user=await make_person(), competition=competition, correct=2)  # must not raise
         await asyncio.to_thread(private_redis.start)  # back empty, as after a crash
         resumed = await _next(communicator)
         figures = await _next(communicator)

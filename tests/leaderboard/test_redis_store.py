@@ -15,11 +15,9 @@ from leaderboard.services import leaderboard_record_submission
 from leaderboard.store import RedisStore, get_store
 from quiz.models import Attempt
 from tests.factories import (
+    AttemptFactory,
     UserFactory,
     competition_with_bank,
-    make_competition,
-    record_submission,
-    submit_through_services,
 )
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
@@ -67,11 +65,11 @@ def test_the_services_tier_uses_the_redis_store():
 
 
 def test_ranking_reads_run_no_sql(linxia):
-    competition = make_competition()
+    competition = competition_with_bank()
     unit = linxia["linxia_city"].organizations.first()
     for index in range(5):
         person = UserFactory(region=linxia["linxia_city"], organization=unit)
-        record_submission(user=person, competition=competition, score=10 * index)
+        AttemptFactory(user=person, competition=competition, correct=index)
     client = APIClient()
     client.force_authenticate(linxia["admin"])  # the caller is already authenticated: measure the endpoint
     url = f"/api/v1/competitions/{competition.pk}/leaderboard/"
@@ -85,12 +83,12 @@ def test_ranking_reads_run_no_sql(linxia):
 
 
 def test_recording_a_submission_is_one_round_trip(linxia, monkeypatch):
-    competition = make_competition()
+    competition = competition_with_bank()
     person = UserFactory(
         region=linxia["linxia_city"], organization=linxia["linxia_city"].organizations.first()
     )
-    record_submission(user=person, competition=competition, score=10)  # builds the competition
-    attempt = record_submission(user=person, competition=competition, score=20, hook=False)
+    AttemptFactory(user=person, competition=competition, correct=1)  # builds the competition
+    attempt = AttemptFactory(user=person, competition=competition, correct=2, hook=False)
     client = redis_client.get_client()
     calls = []
     original = client.execute_command
@@ -102,7 +100,7 @@ def test_recording_a_submission_is_one_round_trip(linxia, monkeypatch):
 def test_rebuild_equals_the_live_figures_after_a_random_mix_of_submissions(linxia, settings):
     rng = random.Random(20260601)
     competition = competition_with_bank(questions=5, attempts_per_day=50)
-    practice = competition_with_bank(questions=5, is_practice=True)
+    practice = competition_with_bank(questions=5, is_practice=True, attempts_per_day=50)
     counties = list(linxia["counties"].values())
     people = []
     for _ in range(14):
@@ -113,16 +111,13 @@ def test_rebuild_equals_the_live_figures_after_a_random_mix_of_submissions(linxi
         person = rng.choice(people)
         kind = rng.random()
         if kind < 0.35:
-            submit_through_services(user=person, competition=competition, correct=rng.randint(0, 5))
+            AttemptFactory(user=person, competition=competition, correct=rng.randint(0, 5))
         elif kind < 0.45:
-            submit_through_services(user=person, competition=practice, correct=rng.randint(0, 5))
+            AttemptFactory(user=person, competition=practice, correct=rng.randint(0, 5))
         else:
-            attempt = record_submission(
-                user=person,
-                competition=competition,
-                score=rng.choice([0, 10, 20, 30, 40, 50]),
-                practice=rng.random() < 0.1,
-            )
+            correct = rng.choice([0, 1, 2, 3, 4, 5])
+            target = practice if rng.random() < 0.1 else competition
+            attempt = AttemptFactory(user=person, competition=target, correct=correct)
             if rng.random() < 0.3:  # a retried hook
                 leaderboard_record_submission(attempt_id=attempt.pk)
     admin = APIClient()
@@ -149,9 +144,11 @@ def test_rebuild_equals_the_live_figures_after_a_random_mix_of_submissions(linxi
 
 
 def test_lost_redis_data_is_rebuilt_on_the_next_read(linxia, settings):
-    competition = make_competition()
+    competition = competition_with_bank()
     for score in (10, 20, 30):
-        record_submission(user=UserFactory(region=linxia["dongxiang"]), competition=competition, score=score)
+        AttemptFactory(
+            user=UserFactory(region=linxia["dongxiang"]), competition=competition, correct=score // 10
+        )
     client = redis_client.get_client()
     keys = list(client.scan_iter(match=f"{settings.LEADERBOARD_KEY_PREFIX}:{competition.pk}:*"))
     client.delete(*keys)  # as if Redis restarted empty
@@ -164,12 +161,12 @@ def test_lost_redis_data_is_rebuilt_on_the_next_read(linxia, settings):
 
 
 def test_a_submission_after_lost_data_rebuilds_and_counts_once(linxia, settings):
-    competition = make_competition()
+    competition = competition_with_bank()
     person = UserFactory(region=linxia["dongxiang"])
-    record_submission(user=person, competition=competition, score=10)
+    AttemptFactory(user=person, competition=competition, correct=1)
     client = redis_client.get_client()
     client.delete(*client.scan_iter(match=f"{settings.LEADERBOARD_KEY_PREFIX}:{competition.pk}:*"))
-    record_submission(user=person, competition=competition, score=30)
+    AttemptFactory(user=person, competition=competition, correct=3)
 
     admin = APIClient()
     admin.force_authenticate(linxia["admin"])

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
-from tests.factories import CompetitionFactory, UserFactory, make_bank, make_competition, record_submission
+from tests.factories import AttemptFactory, CompetitionFactory, UserFactory, competition_with_bank, make_bank
 from tests.support.servers import free_port, private_redis
 
 DEAD_CACHE = {
@@ -40,12 +40,12 @@ def test_throttled_requests_still_work_while_the_cache_is_down(linxia, participa
 @pytest.mark.services
 @pytest.mark.django_db
 def test_the_timeline_comes_back_exact_when_redis_lost_its_data(linxia, settings):
-    competition = make_competition()
+    competition = competition_with_bank()
     with private_redis() as redis:
         settings.REDIS_URL = redis.url
         for score in (10, 20, 30):
-            record_submission(
-                user=UserFactory(region=linxia["linxia_city"]), competition=competition, score=score
+            AttemptFactory(
+                user=UserFactory(region=linxia["linxia_city"]), competition=competition, correct=score // 10
             )
         client = APIClient()
         client.force_authenticate(linxia["admin"])

@@ -20,10 +20,9 @@ from accounts.services import user_set_role
 from campaign.models import Bulletin
 from campaign.services.bulletins import bulletin_issue
 from campaign.services.reminders import reminder_issue
-from leaderboard.services import leaderboard_record_submission
 from quiz.models import Attempt, Competition, QuestionBank
-from quiz.services.attempts import attempt_start, attempt_submit
-from tests.factories import CompetitionFactory, UserFactory, make_bank
+from quiz.services.attempts import attempt_start
+from tests.factories import AttemptFactory, CompetitionFactory, UserFactory, make_bank
 
 PHONE = "13912345678"
 
@@ -44,16 +43,6 @@ class World:
 
     def token(self, role: str) -> str | None:
         return self.tokens.get(role)
-
-
-def _answers(attempt: Attempt, correct: int) -> list[dict]:
-    answers = []
-    for index, item in enumerate(attempt.items.all()):
-        wrong = [o["key"] for o in item.options if o["key"] not in item.correct][:1]
-        answers.append(
-            {"question": item.question_id, "selected": list(item.correct) if index < correct else wrong}
-        )
-    return answers
 
 
 def seed_linxia() -> dict:
@@ -80,15 +69,9 @@ def build_world(linxia: dict) -> World:
 
     bank = make_bank(singles=8)
     competition = CompetitionFactory(banks=[bank], questions_per_attempt=4, attempts_per_day=50, pass_mark=10)
-    owner_attempt, _ = attempt_start(user=owner, competition=competition)
-    owner_attempt, _ = attempt_submit(
-        user=owner, attempt_id=owner_attempt.pk, answers=_answers(owner_attempt, 3)
-    )
-    far_attempt, _ = attempt_start(user=far, competition=competition)
-    far_attempt, _ = attempt_submit(user=far, attempt_id=far_attempt.pk, answers=_answers(far_attempt, 1))
+    owner_attempt = AttemptFactory(user=owner, competition=competition, correct=3)
+    far_attempt = AttemptFactory(user=far, competition=competition, correct=1)
     running, _ = attempt_start(user=owner, competition=competition)
-    for attempt in (owner_attempt, far_attempt):  # what on_commit does after a real submission
-        leaderboard_record_submission(attempt_id=attempt.pk)
 
     users = {
         "anonymous": None,

@@ -5,8 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from quiz.models import AttemptItem, Competition, Question
-from quiz.services import attempts as attempt_services
+from quiz.models import Competition, Question
 from tests.factories import CompetitionFactory, QuestionBankFactory, QuestionFactory
 from tests.support.browser import browser, live_site, phone  # noqa: F401
 
@@ -70,14 +69,3 @@ def competition(quiz_bank) -> Competition:
         starts_at=timezone.now() - timedelta(days=1),
         ends_at=timezone.now() + timedelta(days=20),
     )
-
-
-def finish_attempt(user, competition: Competition, *, right: int):
-    """Start and submit an attempt with the first `right` questions answered correctly, the rest wrong."""
-    attempt, _ = attempt_services.attempt_start(user=user, competition=competition)
-    answers = []
-    for n, item in enumerate(AttemptItem.objects.filter(attempt=attempt).order_by("position")):
-        wrong = [o["key"] for o in item.options if o["key"] not in item.correct][:1]
-        answers.append({"question": item.question_id, "selected": item.correct if n < right else wrong})
-    attempt, _ = attempt_services.attempt_submit(user=user, attempt_id=attempt.pk, answers=answers)
-    return attempt

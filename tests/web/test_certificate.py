@@ -7,7 +7,7 @@ from django.test import Client
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from core import fonts
-from tests.web.conftest import finish_attempt
+from tests.factories import AttemptFactory
 from web import certificate
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def test_the_found_font_draws_chinese_glyphs_not_boxes():
 
 
 def test_certificate_png_of_a_passing_attempt(web, participant, competition):
-    attempt = finish_attempt(participant, competition, right=4)
+    attempt = AttemptFactory(user=participant, competition=competition, correct=4, hook=False)
 
     response = web.get(f"/attempts/{attempt.pk}/certificate.png")
 
@@ -65,7 +65,7 @@ def test_certificate_png_of_a_passing_attempt(web, participant, competition):
 
 
 def test_certificate_changes_with_the_name(participant, competition):
-    attempt = finish_attempt(participant, competition, right=4)
+    attempt = AttemptFactory(user=participant, competition=competition, correct=4, hook=False)
     first = certificate.render_certificate(attempt=attempt)
     participant.display_name = "李四"
     participant.save()
@@ -81,7 +81,7 @@ def test_certificate_changes_with_the_name(participant, competition):
 
 
 def test_certificate_download_is_an_attachment(web, participant, competition):
-    attempt = finish_attempt(participant, competition, right=4)
+    attempt = AttemptFactory(user=participant, competition=competition, correct=4, hook=False)
 
     response = web.get(f"/attempts/{attempt.pk}/certificate.png?download=1")
 
@@ -89,7 +89,7 @@ def test_certificate_download_is_an_attachment(web, participant, competition):
 
 
 def test_certificate_page_shows_the_image_with_a_description(web, participant, competition):
-    attempt = finish_attempt(participant, competition, right=3)
+    attempt = AttemptFactory(user=participant, competition=competition, correct=3, hook=False)
 
     html = web.get(f"/attempts/{attempt.pk}/certificate/").content.decode()
 
@@ -98,7 +98,7 @@ def test_certificate_page_shows_the_image_with_a_description(web, participant, c
 
 
 def test_no_certificate_below_the_pass_mark(web, participant, competition):
-    attempt = finish_attempt(participant, competition, right=2)  # 20 < 30
+    attempt = AttemptFactory(user=participant, competition=competition, correct=2, hook=False)  # 20 < 30
 
     assert web.get(f"/attempts/{attempt.pk}/certificate/").status_code == 404
     assert web.get(f"/attempts/{attempt.pk}/certificate.png").status_code == 404
@@ -108,7 +108,7 @@ def test_no_certificate_below_the_pass_mark(web, participant, competition):
 def test_without_a_cjk_font_the_page_explains_instead_of_drawing_boxes(
     web, participant, competition, no_cjk_font
 ):
-    attempt = finish_attempt(participant, competition, right=4)
+    attempt = AttemptFactory(user=participant, competition=competition, correct=4, hook=False)
 
     page = web.get(f"/attempts/{attempt.pk}/certificate/")
     image = web.get(f"/attempts/{attempt.pk}/certificate.png")

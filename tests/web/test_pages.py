@@ -10,8 +10,8 @@ from django.utils import timezone
 from accounts.models import User
 from quiz.models import Attempt, AttemptItem
 from quiz.services import attempts as attempt_services
-from tests.factories import CompetitionFactory, UserFactory
-from tests.web.conftest import SECRET_EXPLANATION, finish_attempt
+from tests.factories import AttemptFactory, CompetitionFactory, UserFactory
+from tests.web.conftest import SECRET_EXPLANATION
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +66,9 @@ def test_home_lists_open_competitions_but_not_drafts_or_closed(client, competiti
 
 
 def test_home_shows_my_points_rank_and_county_standing(web, participant, competition, linxia):
-    finish_attempt(participant, competition, right=4)
+    AttemptFactory(user=participant, competition=competition, correct=4, hook=False)
     rival = UserFactory(region=linxia["dongxiang"])
-    finish_attempt(rival, competition, right=5)
+    AttemptFactory(user=rival, competition=competition, correct=5, hook=False)
 
     html = _text(web.get("/"))
 
@@ -79,7 +79,9 @@ def test_home_shows_my_points_rank_and_county_standing(web, participant, competi
 
 
 def test_home_says_when_nobody_of_my_county_has_answered(web, competition, linxia):
-    finish_attempt(UserFactory(region=linxia["dongxiang"]), competition, right=5)
+    AttemptFactory(
+        user=UserFactory(region=linxia["dongxiang"]), competition=competition, correct=5, hook=False
+    )
 
     html = _text(web.get("/"))
 
@@ -217,7 +219,7 @@ def test_logout_needs_post_and_logs_out(web):
 
 
 def test_competition_page_shows_rules_and_attempts_left_today(web, participant, competition):
-    finish_attempt(participant, competition, right=1)
+    AttemptFactory(user=participant, competition=competition, correct=1, hook=False)
 
     html = _text(web.get(f"/competitions/{competition.pk}/"))
 
@@ -237,7 +239,7 @@ def test_competition_page_offers_resume_for_a_running_attempt(web, participant, 
 
 def test_competition_page_says_when_todays_attempts_are_used(web, participant, competition):
     for _ in range(3):
-        finish_attempt(participant, competition, right=0)
+        AttemptFactory(user=participant, competition=competition, correct=0, hook=False)
 
     html = _text(web.get(f"/competitions/{competition.pk}/"))
 
@@ -284,7 +286,7 @@ def test_answering_page_of_a_closed_competition_sends_back_to_its_page(web, comp
 
 
 def test_result_shows_score_correct_count_rank_and_review_with_explanations(web, participant, competition):
-    attempt = finish_attempt(participant, competition, right=3)
+    attempt = AttemptFactory(user=participant, competition=competition, correct=3, hook=False)
 
     html = _text(web.get(f"/attempts/{attempt.pk}/"))
 
@@ -331,15 +333,15 @@ def test_result_of_an_overdue_attempt_scores_it_as_it_stood(
 
 def test_someone_elses_attempt_is_404(web, competition, linxia):
     stranger = UserFactory(region=linxia["dongxiang"])
-    attempt = finish_attempt(stranger, competition, right=5)
+    attempt = AttemptFactory(user=stranger, competition=competition, correct=5, hook=False)
 
     assert web.get(f"/attempts/{attempt.pk}/").status_code == 404
     assert web.get(f"/attempts/{attempt.pk}/certificate.png").status_code == 404
 
 
 def test_history_lists_my_attempts_newest_first(web, participant, competition):
-    finish_attempt(participant, competition, right=1)
-    finish_attempt(participant, competition, right=4)
+    AttemptFactory(user=participant, competition=competition, correct=1, hook=False)
+    AttemptFactory(user=participant, competition=competition, correct=4, hook=False)
 
     html = _text(web.get("/me/attempts/"))
 
@@ -348,7 +350,7 @@ def test_history_lists_my_attempts_newest_first(web, participant, competition):
 
 
 def test_wrong_answer_book_lists_wrong_questions_with_answers_and_explanations(web, participant, competition):
-    attempt = finish_attempt(participant, competition, right=3)
+    attempt = AttemptFactory(user=participant, competition=competition, correct=3, hook=False)
     wrong = list(AttemptItem.objects.filter(attempt=attempt, is_correct=False))
 
     html = _text(web.get("/me/wrong-answers/"))
@@ -363,8 +365,13 @@ def test_wrong_answer_book_lists_wrong_questions_with_answers_and_explanations(w
 
 
 def test_leaderboard_highlights_my_row_among_individuals(web, participant, competition, linxia):
-    finish_attempt(UserFactory(region=linxia["dongxiang"], display_name="马五"), competition, right=5)
-    finish_attempt(participant, competition, right=2)
+    AttemptFactory(
+        user=UserFactory(region=linxia["dongxiang"], display_name="马五"),
+        competition=competition,
+        correct=5,
+        hook=False,
+    )
+    AttemptFactory(user=participant, competition=competition, correct=2, hook=False)
 
     html = _text(web.get(f"/competitions/{competition.pk}/leaderboard/"))
 
@@ -380,12 +387,13 @@ def test_leaderboard_highlights_my_row_among_individuals(web, participant, compe
 
 @pytest.mark.parametrize("scope", ["region", "organization"])
 def test_leaderboard_highlights_my_county_and_my_unit(web, participant, competition, linxia, scope):
-    finish_attempt(
-        UserFactory(region=linxia["dongxiang"], organization=linxia["dongxiang"].organizations.first()),
-        competition,
-        right=5,
+    AttemptFactory(
+        user=UserFactory(region=linxia["dongxiang"], organization=linxia["dongxiang"].organizations.first()),
+        competition=competition,
+        correct=5,
+        hook=False,
     )
-    finish_attempt(participant, competition, right=1)
+    AttemptFactory(user=participant, competition=competition, correct=1, hook=False)
     mine = "临夏市" if scope == "region" else participant.organization.name
 
     html = _text(web.get(f"/competitions/{competition.pk}/leaderboard/?scope={scope}"))
@@ -403,8 +411,10 @@ def test_leaderboard_shows_my_row_below_the_list_when_i_am_not_in_it(
     from web.views import leaderboards
 
     monkeypatch.setattr(leaderboards, "SHOWN", 1)
-    finish_attempt(UserFactory(region=linxia["dongxiang"]), competition, right=5)
-    finish_attempt(participant, competition, right=1)
+    AttemptFactory(
+        user=UserFactory(region=linxia["dongxiang"]), competition=competition, correct=5, hook=False
+    )
+    AttemptFactory(user=participant, competition=competition, correct=1, hook=False)
 
     html = _text(web.get(f"/competitions/{competition.pk}/leaderboard/"))
 
