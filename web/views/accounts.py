@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -34,6 +35,16 @@ def _safe_next(request: HttpRequest, fallback: str = "web:home") -> str:
     return redirect(fallback).url
 
 
+def landing_url(user) -> str:
+    """Where a log-in without `next` goes: organizers to their live dashboard, admins to the admin
+    site (banks and competitions), everyone else to the home page."""
+    if user.is_admin_role and user.is_staff:
+        return reverse("admin:index")
+    if user.is_organizer_role or user.is_admin_role:
+        return reverse("dashboard:index")
+    return reverse("web:home")
+
+
 class LoginView(auth_views.LoginView):
     """Log in by username. Failed tries are limited per address (the API's `login` rate);
     successful ones are not, so a whole office behind one address can still log in at once."""
@@ -41,6 +52,9 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return landing_url(self.request.user)
 
     def _failure_key(self) -> str:
         return f"web-login-failures:{self.request.META.get('REMOTE_ADDR', '')}"

@@ -1,0 +1,85 @@
+"""Issue 15: the organizer's and admin's way in: nav on every page, a landing page by role, the
+admin index in the order admins use it, Django admin's own strings in Chinese."""
+
+import re
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def _nav(response) -> list[str]:
+    html = response.content.decode()
+    nav = html[
+        html.index('<nav class="site-nav"') : html.index("</nav>", html.index('<nav class="site-nav"'))
+    ]
+    return [re.sub(r"\s+", " ", label).strip() for label in re.findall(r">([^<>]+)</(?:a|button)>", nav)]
+
+
+@pytest.mark.parametrize("path", ["/", "/competitions/", "/dashboard/", "/campaign/"])
+def test_organizer_nav_reaches_dashboard_and_campaign_from_every_page(linxia, path):
+    client = Client()
+    client.force_login(linxia["organizer"])
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert _nav(response) == ["首页", "竞赛", "数据大屏", "活动统计", "退出登录"]
+    assert 'href="/dashboard/"' in response.content.decode()
+    assert 'href="/campaign/"' in response.content.decode()
+
+
+def test_admin_nav_adds_the_admin_site(linxia):
+    client = Client()
+    client.force_login(linxia["admin"])
+
+    assert _nav(client.get("/")) == ["首页", "竞赛", "数据大屏", "活动统计", "管理后台", "退出登录"]
+
+
+def test_participant_nav_has_no_organizer_pages(participant):
+    client = Client()
+    client.force_login(participant)
+
+    assert _nav(client.get("/")) == ["首页", "竞赛", "答题记录", "错题本", "退出登录"]
+
+
+@pytest.mark.parametrize(
+    ("username", "landing"),
+    [("organizer_linxia", "/dashboard/"), ("admin", "/admin/"), ("zhangsan", "/")],
+)
+def test_log_in_lands_on_the_page_of_the_role(linxia, username, landing):
+    response = Client().post("/accounts/login/", {"username": username, "password": "Safety@2026"})
+
+    assert response.status_code == 302
+    assert response["Location"] == landing
+
+
+def test_log_in_with_next_still_goes_there(linxia):
+    response = Client().post(
+        "/accounts/login/?next=/competitions/", {"username": "organizer_linxia", "password": "Safety@2026"}
+    )
+
+    assert response["Location"] == "/competitions/"
+
+
+def test_admin_index_lists_banks_and_competitions_first_rebuild_requests_last(linxia):
+    client = Client()
+    client.force_login(linxia["admin"])
+
+    html = client.get("/admin/").content.decode()
+
+    names = re.findall(r'<tr class="model-([a-z]+)', html)
+    assert names[:2] == ["questionbank", "competition"]
+    assert names[-1] == "rebuildrequest"
+    assert 'href="/dashboard/"' in html and 'href="/campaign/"' in html
+
+
+def test_admin_script_catalogue_translates_the_selector_widget(linxia):
+    client = Client()
+    client.force_login(linxia["admin"])
+
+    script = client.get("/admin/jsi18n/").content.decode("unicode_escape")
+
+    assert "选中要添加的%s，然后点击“选择”箭头。" in script
+    assert "全选%s" in script
