@@ -9,7 +9,7 @@ from unittest import mock
 
 import factory
 
-from leaderboard import services as leaderboard_services
+from quiz.events import attempt_scored
 from quiz.models import Attempt, AttemptItem, Competition
 from quiz.services.attempts import attempt_start, attempt_submit
 from tests.factories.accounts import UserFactory
@@ -46,23 +46,22 @@ def submit_attempt(
 
     `at`: when it is submitted (started DURATION before); now by default. The competition must be
     open then and the user must have an attempt left that day: the real rules apply.
-    `hook`: hand it to the live leaderboard now. Inside a test's transaction on_commit never fires,
-    so the factory calls the hook itself (it counts each attempt once); with hook=False it is
-    suppressed even where on_commit does fire, for tests that fire the hooks themselves later.
+    `hook`: publish quiz.events.attempt_scored now (the live leaderboard subscribes). Inside a test's
+    transaction on_commit never fires, so the factory sends it itself (subscribers count each
+    attempt once); with hook=False it is suppressed even where on_commit does fire, for tests that
+    hand the attempts to the leaderboard themselves later.
     """
     submitted_at = at
     started_at = at - DURATION if at is not None else None
     quiet = (
-        mock.patch.object(leaderboard_services, "leaderboard_record_submission", lambda **kwargs: None)
-        if not hook
-        else nullcontext()
+        mock.patch.object(attempt_scored, "send_robust", lambda **kwargs: []) if not hook else nullcontext()
     )
     with quiet:
         attempt, _created = attempt_start(user=user, competition=competition, now=started_at)
         answers = answers_for(attempt=attempt, correct=correct)
         attempt, _scored = attempt_submit(user=user, attempt_id=attempt.pk, answers=answers, now=submitted_at)
-    if hook:
-        leaderboard_services.leaderboard_record_submission(attempt_id=attempt.pk)
+    if hook and not attempt.is_practice:
+        attempt_scored.send_robust(sender=None, attempt_id=attempt.pk)
     return attempt
 
 
