@@ -179,7 +179,10 @@ class CampaignItemRowSerializer(serializers.Serializer):
     type = serializers.CharField()
     stem = serializers.CharField()
     category = serializers.CharField(allow_blank=True)
-    answer = serializers.CharField()
+    answer = serializers.CharField(
+        allow_null=True,
+        help_text="null until the competition closes (and for questions a running ranked one holds)",
+    )
     drawn = serializers.IntegerField()
     answered = serializers.IntegerField()
     correct = serializers.IntegerField()
@@ -191,7 +194,9 @@ class CampaignItemRowSerializer(serializers.Serializer):
     p_upper = serializers.FloatField(allow_null=True)
     p_lower = serializers.FloatField(allow_null=True)
     discrimination = serializers.FloatField(allow_null=True)
-    most_chosen_wrong = CampaignWrongOptionSerializer(allow_null=True)
+    most_chosen_wrong = CampaignWrongOptionSerializer(
+        allow_null=True, help_text="null when there is none, or when `answer` is hidden"
+    )
 
 
 class CampaignCategoryRowSerializer(serializers.Serializer):
@@ -206,5 +211,6 @@ class CampaignItemAnalysisSerializer(serializers.Serializer):
     region = CampaignRegionRefSerializer(allow_null=True)
     attempts = serializers.IntegerField()
     group_size = serializers.IntegerField()
+    keys_hidden = serializers.BooleanField(help_text="some answer letters are withheld (see `answer`)")
     questions = CampaignItemRowSerializer(many=True)
     categories = CampaignCategoryRowSerializer(many=True)

@@ -26,6 +26,9 @@ DEMO_BANKS = [
         "Demo bank of the Safety Production Month quiz.",
         "safety_en_*.csv",
     ),
+    # Practice shows every key, so it has its own questions: a practice competition never draws
+    # a question a running ranked competition holds (quiz.selectors.answer_keys).
+    ("安全知识练习题库", "zh-hans", "安全知识练习演示题库（与竞赛题库不重复）。", "practice_zh_*.csv"),
 ]
 
 
@@ -74,12 +77,14 @@ DEMO_PRACTICE_TITLE = "安全知识练习"
 
 def seed_demo_competitions() -> list[str]:
     """The demo competition (open from yesterday for 30 days: 10 questions, 600 s, 3 attempts a day,
-    10 points each, pass mark 60) and a practice competition, both drawing from the Chinese demo bank.
+    10 points each, pass mark 60) over the Chinese demo bank, and a practice competition over the
+    Chinese practice bank (practice never draws a running ranked competition's questions).
 
-    Idempotent by title: an existing competition is left as it is (its bank is added if missing).
+    Idempotent by title: an existing competition is left as it is but drawn from its demo bank.
     """
     bank = QuestionBank.objects.filter(name=DEMO_BANKS[0][0]).first()
-    if bank is None:
+    practice_bank = QuestionBank.objects.filter(name=DEMO_BANKS[2][0]).first()
+    if bank is None or practice_bank is None:
         return [_("No Chinese demo bank: the demo competitions were not created.")]
     now = timezone.now().replace(microsecond=0)
     specs = [
@@ -106,14 +111,15 @@ def seed_demo_competitions() -> list[str]:
         },
     ]
     lines = []
-    for spec in specs:
+    for spec, spec_bank in zip(specs, [bank, practice_bank], strict=True):
         existing = Competition.objects.filter(title=spec["title"]).first()
         if existing is not None:
-            existing.banks.add(bank)
+            # A practice seeded before it had its own bank drew from the ranked one: move it.
+            existing.banks.set([spec_bank])
             lines.append(_("Competition “%(title)s” already exists.") % {"title": spec["title"]})
             continue
         ends_at = now + timedelta(days=30)
-        competition_create(banks=[bank], starts_at=now - timedelta(days=1), ends_at=ends_at, **spec)
+        competition_create(banks=[spec_bank], starts_at=now - timedelta(days=1), ends_at=ends_at, **spec)
         lines.append(
             _("Competition “%(title)s” created, open until %(end)s.")
             % {"title": spec["title"], "end": timezone.localtime(ends_at).date()}

@@ -9,6 +9,10 @@
 - `most_chosen_wrong`: among wrong answers, the option outside the key picked most often,
   translated back to the question's own lettering through each item's `key_map` (options may
   have been shuffled); ties go to the earlier letter.
+
+Answer letters and the most chosen wrong option (which gives a true/false key away) are null until
+the competition closes, and stay null for questions a ranked competition not over yet still holds
+(`quiz.selectors.answer_keys`); `keys_hidden` says whether any were left out.
 """
 
 from collections import Counter
@@ -16,11 +20,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import pgettext
 
 from accounts.models import Region
 from campaign.selectors.statistics import submitted_attempts
 from quiz.models import AttemptItem, Competition, Question
+from quiz.selectors.answer_keys import hidden_key_question_ids
 
 GROUP_SHARE = Decimal("0.27")
 
@@ -46,7 +52,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 
 def item_analysis(*, competition: Competition, scope: Region | None) -> dict[str, Any]:
-    """Per question and per category figures over the scope's counted attempts (five queries)."""
+    """Per question and per category figures over the scope's counted attempts (six queries)."""
     attempts = submitted_attempts(competition=competition, region=scope)
     total = attempts.count()
     k = group_size(total)
@@ -100,6 +106,9 @@ def item_analysis(*, competition: Competition, scope: Region | None) -> dict[str
             "id", "type", "stem", "options", "answer", "category"
         )
     }
+    hidden = hidden_key_question_ids(
+        competition=competition, question_ids=list(questions), now=timezone.now()
+    )
     rows = []
     for row in per_question:
         question = questions[row["question_id"]]
@@ -107,7 +116,7 @@ def item_analysis(*, competition: Competition, scope: Region | None) -> dict[str
         p_lower = _rate(row.get("lower_correct", 0), row.get("lower_drawn", 0))
         picks = wrong_picks.get(question.pk)
         most_wrong = None
-        if picks:
+        if picks and question.pk not in hidden:
             letter, count = sorted(picks.items(), key=lambda kv: (-kv[1], kv[0]))[0]
             most_wrong = {"option": letter, "text": option_text(question, letter), "count": count}
         rows.append(
@@ -116,7 +125,7 @@ def item_analysis(*, competition: Competition, scope: Region | None) -> dict[str
                 "type": question.type,
                 "stem": question.stem,
                 "category": question.category,
-                "answer": question.answer,
+                "answer": None if question.pk in hidden else question.answer,
                 "drawn": row["drawn"],
                 "answered": row["answered"],
                 "correct": row["correct"],
@@ -150,6 +159,7 @@ def item_analysis(*, competition: Competition, scope: Region | None) -> dict[str
         "region": {"id": scope.pk, "code": scope.code, "name": scope.name} if scope else None,
         "attempts": total,
         "group_size": k,
+        "keys_hidden": bool(hidden),
         "questions": rows,
         "categories": categories,
     }

@@ -3,17 +3,23 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from core.errors import ApplicationError
 from quiz.models import Attempt, AttemptItem, Competition
-from quiz.services.competitions import competition_create, competition_update, validate_draw_rules
+from quiz.services.competitions import (
+    competition_create,
+    competition_update,
+    practice_bank_check,
+    validate_draw_rules,
+)
 
 FORM_FIELDS = [
     "title",
@@ -64,6 +70,18 @@ class CompetitionAdminForm(forms.ModelForm):
                 raise ValidationError(
                     {"draw_rules": [e["message"] for e in exc.errors] or [exc.message]}
                 ) from exc
+        if data.get("is_practice") and data.get("banks") is not None and "questions_per_attempt" in data:
+            candidate = Competition(
+                is_practice=True,
+                questions_per_attempt=data["questions_per_attempt"],
+                publication=data.get("publication", Competition.Publication.PUBLISHED),
+            )
+            try:
+                self.practice_overlap = practice_bank_check(
+                    competition=candidate, bank_ids=[b.pk for b in data["banks"]], now=timezone.now()
+                )
+            except ApplicationError as exc:
+                raise ValidationError({"banks": [exc.message]}) from exc
         return data
 
 
@@ -132,6 +150,21 @@ class CompetitionAdmin(admin.ModelAdmin):
         obj.pk = stored.pk
         obj._state.adding = False
         obj.refresh_from_db()
+        overlap = getattr(form, "practice_overlap", None)
+        if overlap and overlap["held_back"]:
+            messages.warning(
+                request,
+                _(
+                    "%(held)d of the %(active)d active questions of this practice competition's banks belong "
+                    "to ranked competitions that are not over (%(ranked)s); practice does not draw them "
+                    "until those close. A separate practice bank avoids this."
+                )
+                % {
+                    "held": overlap["held_back"],
+                    "active": overlap["active"],
+                    "ranked": pgettext("list separator", ", ").join(overlap["ranked"]),
+                },
+            )
 
 
 class AttemptItemInline(admin.TabularInline):

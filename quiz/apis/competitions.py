@@ -383,8 +383,12 @@ class AttemptStartApi(APIView):
                 AttemptOutputSerializer,
                 description="the caller's running attempt, resumed (refresh, lost connection)",
             ),
+            403: _error("`not_ranked_role`: organizers and admins may start practice attempts only"),
             404: _error("no such competition (or a draft)"),
-            409: _error("`not_open` outside the window or closed; `not_enough_questions`"),
+            409: _error(
+                "`not_open` outside the window or closed; `not_enough_questions` (a practice also leaves out "
+                "the questions of ranked competitions not over yet)"
+            ),
             429: _error("`daily_limit_reached`: the day's attempts are used (Asia/Shanghai day)"),
         },
     )

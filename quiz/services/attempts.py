@@ -27,6 +27,7 @@ from rest_framework import status as http
 from core.errors import ApplicationError
 from quiz.events import attempt_scored_send_on_commit
 from quiz.models import OPTION_KEYS, Attempt, AttemptItem, Competition, Participation, Question
+from quiz.selectors import answer_keys
 from quiz.services import scoring
 
 QUOTA_TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -62,17 +63,22 @@ def _matches(rule: dict[str, Any], qtype: str, category: str) -> bool:
     )
 
 
-def draw_question_ids(*, competition: Competition, rng: random.Random = _random) -> list[int]:
+def draw_question_ids(
+    *, competition: Competition, now: datetime | None = None, rng: random.Random = _random
+) -> list[int]:
     """Pick the questions of one attempt: without replacement, from the active questions of the
     competition's banks, first what each draw rule asks for, then the rest freely; shuffled.
 
+    A practice competition leaves out every question a ranked competition not over yet holds
+    (`quiz.selectors.answer_keys`): its feedback and review show keys.
     Raises ApplicationError 409 `not_enough_questions` when the banks cannot fill the attempt.
     """
-    candidates = list(
-        Question.objects.filter(bank__competitions=competition, is_active=True).values_list(
-            "id", "type", "category"
+    questions = Question.objects.filter(bank__competitions=competition, is_active=True)
+    if competition.is_practice:
+        questions = questions.exclude(
+            fingerprint__in=answer_keys.guarded_fingerprints(now=now or timezone.now())
         )
-    )
+    candidates = list(questions.values_list("id", "type", "category"))
     wanted = competition.questions_per_attempt
     chosen: list[int] = []
     taken: set[int] = set()
@@ -165,6 +171,12 @@ def _lock_participation(*, user, competition: Competition) -> Participation:
     return Participation.objects.select_for_update().get(user=user, competition=competition)
 
 
+def user_is_ranked(*, user) -> bool:
+    """Whether `user` may answer ranked competitions and appear in rankings: participants only.
+    Organizers see everybody's figures and admins hold the keys, so neither competes."""
+    return not (user.is_admin_role or user.is_staff or user.role == user.Role.ORGANIZER)
+
+
 def _industry_id(user) -> int | None:
     if user.industry_id or not user.organization_id:
         return user.industry_id
@@ -182,9 +194,20 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
       included): 429 `daily_limit_reached`. The Participation row lock makes this hold when
       many starts race.
     - Too few active questions: 409 `not_enough_questions`.
+    - Organizers and admins are not ranked: a ranked (non-practice) competition is 403
+      `not_ranked_role` for them; practice is open to them.
     The returned attempt has its items prefetched (`attempt.items.all()` costs no query).
     """
     now = now or timezone.now()
+    if not competition.is_practice and not user_is_ranked(user=user):
+        raise ApplicationError(
+            _(
+                "Organizers and administrators are not ranked and cannot answer a ranked competition. "
+                "Use a practice competition, or a participant account."
+            ),
+            code="not_ranked_role",
+            status_code=http.HTTP_403_FORBIDDEN,
+        )
     attempt_expire_overdue(user=user, competition=competition, now=now)
     today = quota_day(now)
     status = competition.status_at(now)
@@ -229,7 +252,7 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
                 status_code=http.HTTP_429_TOO_MANY_REQUESTS,
                 extra={"attempts_per_day": competition.attempts_per_day},
             )
-        question_ids = draw_question_ids(competition=competition)
+        question_ids = draw_question_ids(competition=competition, now=now)
         questions = Question.objects.in_bulk(question_ids)
         attempt = Attempt.objects.create(
             user=user,

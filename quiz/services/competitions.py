@@ -5,10 +5,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.errors import ApplicationError
 from quiz.models import Competition, Question, QuestionBank
+from quiz.selectors import answer_keys
 
 # What the API's `status` may be set to: `open`/`upcoming` follow from the window.
 PUBLICATION_BY_STATUS = {
@@ -144,6 +147,41 @@ def _resolve_banks(banks: Iterable[QuestionBank | int]) -> list[QuestionBank]:
     return found
 
 
+def practice_bank_check(*, competition: Competition, bank_ids: list[int], now: datetime) -> dict[str, Any]:
+    """Refuse to publish a practice competition that could not fill one attempt because ranked
+    competitions not over yet hold its questions (a practice never draws them: see
+    `quiz.selectors.answer_keys`). Returns the figures (`active`, `held_back`, `ranked`) so the
+    admin can be told about a partial overlap. Raises ApplicationError 400
+    `practice_shares_ranked_bank`."""
+    if not competition.is_practice:
+        return {"active": 0, "held_back": 0, "ranked": []}
+    figures = answer_keys.practice_held_back(bank_ids=bank_ids, now=now)
+    drawable = figures["active"] - figures["held_back"]
+    if (
+        figures["held_back"]
+        and drawable < competition.questions_per_attempt
+        and competition.publication == Competition.Publication.PUBLISHED
+    ):
+        message = _(
+            "A practice competition shows the answers, so it never draws the questions of a ranked "
+            "competition that is not over (%(ranked)s): %(held)d of the %(active)d active questions of "
+            "these banks are held back, %(left)d remain for %(n)d per attempt. Use a separate practice bank."
+        ) % {
+            "ranked": pgettext("list separator", ", ").join(figures["ranked"]),
+            "held": figures["held_back"],
+            "active": figures["active"],
+            "left": drawable,
+            "n": competition.questions_per_attempt,
+        }
+        raise ApplicationError(
+            message,
+            code="practice_shares_ranked_bank",
+            errors=[{"field": "banks", "message": message}],
+            extra={k: figures[k] for k in ("active", "held_back", "ranked")},
+        )
+    return figures
+
+
 def _publication(status: str) -> str:
     if status not in PUBLICATION_BY_STATUS:
         raise ApplicationError(
@@ -176,7 +214,9 @@ def competition_create(
 ) -> Competition:
     """Create a competition drawing from `banks`; `status` is `draft`, `published` or `closed`.
 
-    Raises ApplicationError (400) for an empty window, unknown banks or bad draw rules.
+    Raises ApplicationError (400) for an empty window, unknown banks, bad draw rules, or a published
+    practice competition that could not fill an attempt because ranked competitions hold its questions
+    (`practice_shares_ranked_bank`).
     """
     competition = Competition(
         title=title,
@@ -197,6 +237,7 @@ def competition_create(
     )
     _validate(competition)
     bank_objects = _resolve_banks(banks)
+    practice_bank_check(competition=competition, bank_ids=[b.pk for b in bank_objects], now=timezone.now())
     competition.save()
     competition.banks.set(bank_objects)
     return competition
@@ -226,6 +267,12 @@ def competition_update(
         competition.publication = _publication(status)
     _validate(competition)
     bank_objects = _resolve_banks(banks) if banks is not None else None
+    bank_ids = (
+        [b.pk for b in bank_objects]
+        if bank_objects is not None
+        else list(competition.banks.values_list("pk", flat=True))
+    )
+    practice_bank_check(competition=competition, bank_ids=bank_ids, now=timezone.now())
     competition.save()
     if bank_objects is not None:
         competition.banks.set(bank_objects)

@@ -4,16 +4,28 @@ Six counted attempts, so k = round(0.27 x 6 = 1.62) = 2. Ordered by score (ties 
 a1 30 | a3 20, a5 20, a6 20 | a2 10 | a4 0  ->  upper group {a1, a3}, lower group {a2, a4}.
 """
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from campaign.selectors import item_analysis
 from campaign.selectors.items import group_size
+from quiz.models import Competition
+from tests.factories import CompetitionFactory
 
 pytestmark = pytest.mark.django_db
 
 
+def close(competition: Competition) -> None:
+    competition.publication = Competition.Publication.CLOSED
+    competition.save(update_fields=["publication"])
+
+
 @pytest.fixture
 def analysis(campaign) -> dict:
+    # Answer letters show only once the competition has closed (issue 13, point 4).
+    close(campaign.competition)
     return item_analysis(competition=campaign.competition, scope=None)
 
 
@@ -105,3 +117,34 @@ def test_organizer_scope_analyses_only_its_attempts(campaign):
 def test_item_analysis_takes_few_queries(campaign, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         item_analysis(competition=campaign.competition, scope=None)
+
+
+def test_an_open_competition_hides_every_answer_letter_and_wrong_option(campaign):
+    body = item_analysis(competition=campaign.competition, scope=None)
+
+    assert body["keys_hidden"] is True
+    assert [(row["answer"], row["most_chosen_wrong"]) for row in body["questions"]] == [(None, None)] * 4
+    # The figures themselves stay: Q1 drawn 5 times, right twice.
+    assert (
+        by_question(body, campaign.questions.q1)["drawn"],
+        by_question(body, campaign.questions.q1)["correct"],
+    ) == (
+        5,
+        2,
+    )
+
+
+def test_a_closed_competition_shows_the_letters(campaign, analysis):
+    assert analysis["keys_hidden"] is False
+    assert by_question(analysis, campaign.questions.q4)["answer"] == "AC"
+
+
+def test_a_closed_competition_hides_the_letters_a_running_ranked_competition_still_uses(campaign):
+    close(campaign.competition)
+    bank = campaign.questions.q1.bank
+    CompetitionFactory(banks=[bank], ends_at=timezone.now() + timedelta(days=3))
+
+    body = item_analysis(competition=campaign.competition, scope=None)
+
+    assert body["keys_hidden"] is True
+    assert {row["answer"] for row in body["questions"]} == {None}

@@ -8,6 +8,7 @@ from django.test import Client
 
 from campaign.models import Bulletin, Notice
 from campaign.services import reminder_issue
+from quiz.models import Competition
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +89,23 @@ def test_bulletin_pages_issue_and_show_the_frozen_ranking(campaign):
 
 
 def test_item_analysis_page_lists_questions_hardest_first(campaign):
+    campaign.competition.publication = Competition.Publication.CLOSED
+    campaign.competition.save(update_fields=["publication"])
     html = logged_in(campaign.admin).get(page(campaign, "items")).content.decode()
 
     table = html.split('id="question-table"')[1]
     assert table.index("Q1 fire") < table.index("Q3 traffic")
     assert "c1" in table  # Q1's most chosen wrong option
+    assert 'id="keys-hidden"' not in html
+
+
+def test_item_analysis_page_of_an_open_competition_shows_no_answer_letters(campaign):
+    html = logged_in(campaign.admin).get(page(campaign, "items")).content.decode()
+
+    table = html.split('id="question-table"')[1].split("</table>")[0]
+    assert 'id="keys-hidden"' in html
+    assert "c1" not in table and "<td>AC</td>" not in table
+    assert table.count("<td>—</td>") >= 8  # answer and wrong option of each of the 4 questions
 
 
 def test_admin_shows_item_analysis_and_bulletin_export_link(campaign):

@@ -152,7 +152,8 @@ def test_start_outside_the_window_is_409_not_open(client, bank):
 
 
 def test_start_a_draft_is_404_for_participants_and_409_for_admins(client, bank, linxia, make_client):
-    draft = CompetitionFactory(banks=[bank], publication=Competition.Publication.DRAFT)
+    # A practice draft: admins are not ranked, so only practice is theirs to start.
+    draft = CompetitionFactory(banks=[bank], publication=Competition.Publication.DRAFT, is_practice=True)
 
     assert _start(client, draft).status_code == 404
     response = _start(make_client(linxia["admin"]), draft)

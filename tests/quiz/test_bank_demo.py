@@ -9,7 +9,7 @@ from tests.support.bank_files import EN_HEADER, EN_ROWS, ZH_HEADER, ZH_ROWS, csv
 
 pytestmark = pytest.mark.django_db
 
-ZH_BANK, EN_BANK = demo.DEMO_BANKS[0][0], demo.DEMO_BANKS[1][0]
+ZH_BANK, EN_BANK, PRACTICE_BANK = (spec[0] for spec in demo.DEMO_BANKS)
 
 
 @pytest.fixture
@@ -17,6 +17,7 @@ def data_dir(tmp_path):
     (tmp_path / "safety_zh_part1.csv").write_bytes(csv_bytes([ZH_HEADER, *ZH_ROWS[:2]], bom=True))
     (tmp_path / "safety_zh_part2.csv").write_bytes(csv_bytes([ZH_HEADER, ZH_ROWS[2]]))
     (tmp_path / "safety_en_part1.csv").write_bytes(csv_bytes([EN_HEADER, *EN_ROWS]))
+    (tmp_path / "practice_zh_part1.csv").write_bytes(csv_bytes([ZH_HEADER, ZH_ROWS[0]]))
     return tmp_path
 
 
@@ -27,7 +28,8 @@ def test_seed_demo_banks_imports_every_part_into_its_bank(data_dir):
     en = QuestionBank.objects.get(name=EN_BANK)
     assert (zh.language, zh.questions.count()) == ("zh-hans", 3)
     assert (en.language, en.questions.count()) == ("en", 3)
-    assert len(lines) == 3 and "safety_zh_part2.csv" in lines[1]
+    assert QuestionBank.objects.get(name=PRACTICE_BANK).questions.count() == 1
+    assert len(lines) == 4 and "safety_zh_part2.csv" in lines[1] and "practice_zh_part1.csv" in lines[3]
 
 
 def test_seed_demo_banks_twice_changes_nothing(data_dir):
@@ -43,7 +45,7 @@ def test_seed_demo_banks_twice_changes_nothing(data_dir):
         list(Question.objects.order_by("id").values_list("id", "bank__name", "stem", "answer", "updated_at"))
         == before
     )
-    assert QuestionBank.objects.count() == 2
+    assert QuestionBank.objects.count() == 3
     assert all("0 created, 0 updated" in line for line in lines)
 
 
@@ -70,9 +72,21 @@ def test_seed_returns_the_printable_lines_of_its_steps(data_dir, monkeypatch):
 def test_shipped_demo_banks_import_cleanly_with_every_type_and_topic():
     demo.seed_demo_banks()
 
-    for name in (ZH_BANK, EN_BANK):
+    # The Chinese questions are split between the ranked bank and the practice bank, with no overlap.
+    for name, at_least in ((ZH_BANK, 150), (EN_BANK, 200), (PRACTICE_BANK, 70)):
         questions = Question.objects.filter(bank__name=name)
-        assert questions.count() >= 200, name
+        assert questions.count() >= at_least, name
         assert set(questions.values_list("type", flat=True)) == {"single", "multiple", "judge"}
         assert questions.values("category").distinct().count() >= 8
         assert not questions.filter(explanation="").exists()
+
+
+@pytest.mark.skipif(
+    not list(demo.DEMO_DATA.glob("practice_*.csv")), reason="demo question files not written yet"
+)
+def test_shipped_practice_bank_shares_no_question_with_the_ranked_bank():
+    demo.seed_demo_banks()
+
+    ranked = set(Question.objects.filter(bank__name=ZH_BANK).values_list("fingerprint", flat=True))
+    practice = set(Question.objects.filter(bank__name=PRACTICE_BANK).values_list("fingerprint", flat=True))
+    assert len(practice) >= 70 and ranked.isdisjoint(practice)

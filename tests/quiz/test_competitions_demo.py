@@ -29,9 +29,13 @@ def test_seed_creates_the_open_competition_and_the_practice_once(participant):
     assert (contest.points_per_correct, contest.pass_mark, contest.is_practice) == (10, 60, False)
     assert practice.is_practice is True and practice.status_at(timezone.now()) == "open"
     assert [b.name for b in contest.banks.all()] == [demo.DEMO_BANKS[0][0]]
+    assert [b.name for b in practice.banks.all()] == [demo.DEMO_BANKS[2][0]]
 
     attempt, created = attempt_services.attempt_start(user=participant, competition=contest)
     assert created and attempt.question_count == 10
+    # The practice is playable while the ranked competition runs: it has its own questions.
+    practice_attempt, created = attempt_services.attempt_start(user=participant, competition=practice)
+    assert created and practice_attempt.question_count == 10
 
 
 def test_seed_without_the_chinese_bank_creates_no_competition():

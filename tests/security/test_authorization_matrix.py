@@ -65,7 +65,8 @@ MATRIX = [
     ("POST",  "/api/v1/competitions/",                                      401, 403, 403, 403, 403, 201),
     ("GET",   "/api/v1/competitions/{competition}/",                        200, 200, 200, 200, 200, 200),
     ("PATCH", "/api/v1/competitions/{competition}/",                        401, 403, 403, 403, 403, 200),
-    ("POST",  "/api/v1/competitions/{competition}/attempts/",               401, 200, 201, 201, 201, 201),
+    # Organizers and admins are not ranked: a ranked (open) competition is 403 `not_ranked_role`.
+    ("POST",  "/api/v1/competitions/{competition}/attempts/",               401, 200, 201, 403, 403, 403),
     ("GET",   "/api/v1/attempts/{attempt}/",                                401, 200, 404, 404, 404, 200),
     ("PUT",   "/api/v1/attempts/{running}/answers/{question}/",             401, 200, 404, 404, 404, 404),
     ("POST",  "/api/v1/attempts/{running}/submit/",                         401, 200, 404, 404, 404, 404),
@@ -209,6 +210,9 @@ def _check_units(role: str, body: list, world: World) -> None:
 
 def _check_item_analysis(role: str, body: dict, world: World) -> None:
     assert body["attempts"] == (2 if role == "admin" else 1)
+    # The competition is open: no answer letter (nor a wrong option) leaves the server yet.
+    assert body["keys_hidden"] is True
+    assert {(row["answer"], row["most_chosen_wrong"]) for row in body["questions"]} == {(None, None)}
 
 
 def _check_reminders(role: str, body: list, world: World) -> None:
