@@ -233,7 +233,11 @@ def test_daily_quota_counts_attempts_started_that_day_then_resets(user, competit
 def test_an_in_progress_attempt_counts_against_the_quota(user, competition):
     competition.attempts_per_day = 1
     competition.save()
-    now = timezone.now()
+    # Local noon inside the window, so "700 s later" is the same Asia/Shanghai day whenever the
+    # suite runs (at 23:55 local it used to cross midnight and get a fresh quota).
+    now = timezone.localtime(competition.starts_at).replace(hour=12, minute=0, second=0, microsecond=0)
+    if now < competition.starts_at:
+        now += timedelta(days=1)
     _start(user, competition, now=now)
 
     # after its deadline it is finalised, and the day's one attempt is used
