@@ -1,10 +1,38 @@
-"""Quiz API routes: question banks (quiz/apis/banks.py) and competitions and attempts."""
+"""Quiz API routes (under /api/v1/): question banks, competitions, the attempt lifecycle, my history."""
 
-from django.urls import include, path
+from django.urls import path
+
+from quiz.apis import attempts, banks, competitions, history
 
 app_name = "quiz"
 
 urlpatterns = [
-    path("", include("quiz.apis.banks")),
-    path("", include("quiz.apis.competitions")),
+    # question banks (admin)
+    path("banks/", banks.BankCollectionApi.as_view(), name="bank-list"),
+    path("banks/import-template/", banks.BankImportTemplateApi.as_view(), name="bank-import-template"),
+    path("banks/<int:bank_id>/import/", banks.BankImportApi.as_view(), name="bank-import"),
+    path("banks/<int:bank_id>/export/", banks.BankExportApi.as_view(), name="bank-export"),
+    # competitions
+    path("competitions/", competitions.CompetitionListCreateApi.as_view(), name="competitions"),
+    path(
+        "competitions/<int:competition_id>/",
+        competitions.CompetitionDetailApi.as_view(),
+        name="competition-detail",
+    ),
+    # the attempt lifecycle
+    path(
+        "competitions/<int:competition_id>/attempts/",
+        attempts.AttemptStartApi.as_view(),
+        name="attempt-start",
+    ),
+    path("attempts/<int:attempt_id>/", attempts.AttemptDetailApi.as_view(), name="attempt-detail"),
+    path(
+        "attempts/<int:attempt_id>/answers/<int:question_id>/",
+        attempts.AttemptAnswerSaveApi.as_view(),
+        name="attempt-answer",
+    ),
+    path("attempts/<int:attempt_id>/submit/", attempts.AttemptSubmitApi.as_view(), name="attempt-submit"),
+    # my history
+    path("me/attempts/", history.MyAttemptListApi.as_view(), name="my-attempts"),
+    path("me/wrong-answers/", history.WrongAnswerListApi.as_view(), name="my-wrong-answers"),
 ]

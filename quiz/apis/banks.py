@@ -1,7 +1,6 @@
 """Question-bank endpoints of docs/api.md (admin only): list, create, import, export, template."""
 
 from django.http import HttpResponse
-from django.urls import path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -164,9 +163,3 @@ class BankImportTemplateApi(APIView):
 
 
 # Included by quiz/urls.py under the namespace "v1:quiz".
-urlpatterns = [
-    path("banks/", BankCollectionApi.as_view(), name="bank-list"),
-    path("banks/import-template/", BankImportTemplateApi.as_view(), name="bank-import-template"),
-    path("banks/<int:bank_id>/import/", BankImportApi.as_view(), name="bank-import"),
-    path("banks/<int:bank_id>/export/", BankExportApi.as_view(), name="bank-export"),
-]
