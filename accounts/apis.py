@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.login_limits import lockout_message, lockout_retry_after_seconds, login_locked_out
 from accounts.models import User
 from accounts.serializers import IndustrySerializer, OrganizationSerializer, RegionSerializer, UserSerializer
 from core.errors import ApplicationError
@@ -80,6 +81,13 @@ class TokenObtainApi(APIView):
         user = authenticate(
             request, username=data.validated_data["username"], password=data.validated_data["password"]
         )
+        if user is None and login_locked_out(request=request):
+            raise ApplicationError(
+                lockout_message(),
+                code="locked_out",
+                status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(lockout_retry_after_seconds())},
+            )
         if user is None:
             # One message for an unknown user and a wrong password: no user enumeration.
             raise ApplicationError(

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from the environment (see config/env.py)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "axes",
     "core",
     "accounts",
     "quiz",
@@ -45,6 +47,36 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Proxies whose X-Forwarded-For hops are believed (CIDRs, comma-separated; default none: the
+# client address is REMOTE_ADDR). Set it to the load balancer's address(es): core/net.py.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# Wrong passwords are limited per account and per account + address (django-axes, database
+# handler; accounts/login_limits.py), never per address alone: a unit's people log in together
+# from one office network. The axes backend refuses a locked-out account before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "accounts.login_limits.AccountLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+# Failures of one account from one address before it is locked for that address...
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+# ...and of one account from anywhere (guessing spread over many addresses).
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20)
+# How long a lock lasts after the last counted failure.
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+# Tries refused during a lock are not counted: one address can add at most AXES_FAILURE_LIMIT to
+# the account's count, so locking an account everywhere takes several addresses.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful log-in
+# The views answer a lockout themselves (JSON 429 under /api/, the form with 429 on the site),
+# so axes' middleware, which would replace those answers with its own page, is not installed.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
@@ -139,8 +171,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "login": env_str("THROTTLE_LOGIN", "10/min"),
-        "register": env_str("THROTTLE_REGISTER", "20/hour"),
+        # Per-address ceilings, successes included: a hall of a few hundred people behind one
+        # address must get through (README, Security). Wrong passwords are limited per account.
+        "login": env_str("THROTTLE_LOGIN", "600/hour"),
+        "register": env_str("THROTTLE_REGISTER", "600/hour"),
         "attempt_start": env_str("THROTTLE_ATTEMPT_START", "30/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -8,30 +8,36 @@ from django.conf import settings
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
-from core.throttles import AttemptStartThrottle, LoginThrottle, RegisterThrottle
-
 pytestmark = pytest.mark.django_db
 
 
+def _rates(**rates: str) -> dict:
+    return {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**REST_FRAMEWORK_RATES, **rates}}
+
+
+REST_FRAMEWORK_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+
+
 @pytest.fixture
-def tight_login_rate(monkeypatch):
-    # DRF reads the rates once at import; patch the class attribute for this test only.
-    monkeypatch.setattr(LoginThrottle, "THROTTLE_RATES", {"login": "3/min"})
-    monkeypatch.setattr(RegisterThrottle, "THROTTLE_RATES", {"register": "2/min"})
+def tight_login_rate():
+    # The throttles read the rates at every request (core/throttles.py).
+    with override_settings(REST_FRAMEWORK=_rates(login="3/min", register="2/min")):
+        yield
 
 
 def test_token_login_is_throttled_with_retry_after(api_client, linxia, tight_login_rate):
+    # The per-address ceiling counts every try, successes included (wrong passwords are limited per account).
     statuses = [
         api_client.post(
-            "/api/v1/auth/token/", {"username": "zhangsan", "password": "wrong-pass-1"}, format="json"
+            "/api/v1/auth/token/", {"username": "zhangsan", "password": password}, format="json"
         ).status_code
-        for _ in range(3)
+        for password in ("wrong-pass-1", "Safety@2026", "wrong-pass-1")
     ]
     throttled = api_client.post(
         "/api/v1/auth/token/", {"username": "zhangsan", "password": "Safety@2026"}, format="json"
     )
 
-    assert statuses == [400, 400, 400]
+    assert statuses == [400, 200, 400]
     assert throttled.status_code == 429
     assert throttled.json()["code"] == "throttled"
     assert 1 <= int(throttled["Retry-After"]) <= 60
@@ -93,8 +99,8 @@ def open_competition():
     return CompetitionFactory(banks=[make_bank(singles=6)], questions_per_attempt=3, attempts_per_day=1)
 
 
-def test_attempt_start_is_throttled_with_retry_after(participant, open_competition, make_client, monkeypatch):
-    monkeypatch.setattr(AttemptStartThrottle, "THROTTLE_RATES", {"attempt_start": "2/min"})
+@override_settings(REST_FRAMEWORK=_rates(attempt_start="2/min"))
+def test_attempt_start_is_throttled_with_retry_after(participant, open_competition, make_client):
     client = make_client(participant)
     url = f"/api/v1/competitions/{open_competition.pk}/attempts/"
 
@@ -118,17 +124,30 @@ def test_the_daily_quota_keeps_its_own_429_code(participant, open_competition, m
     assert (refused.status_code, refused.json()["code"]) == (429, "daily_limit_reached")
 
 
-@override_settings(REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "2/min"}})
-def test_site_login_failures_are_throttled_with_retry_after(linxia):
+def test_site_login_failures_lock_the_account_with_retry_after(linxia):
     client = Client()
-    for _ in range(2):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/accounts/login/", {"username": "zhangsan", "password": "wrong-password"})
 
     throttled = client.post("/accounts/login/", {"username": "zhangsan", "password": "Safety@2026"})
 
     assert throttled.status_code == 429
-    assert 1 <= int(throttled["Retry-After"]) <= 60
+    assert int(throttled["Retry-After"]) == settings.LOGIN_LOCKOUT_MINUTES * 60
     assert "_auth_user_id" not in client.session  # the right password does not get through either
+
+
+@override_settings(REST_FRAMEWORK=_rates(login="2/min"))
+def test_site_login_has_a_per_address_ceiling_with_retry_after(linxia):
+    client = Client()
+    for _ in range(2):
+        client.post("/accounts/login/", {"username": "zhangsan", "password": "Safety@2026"})
+        client.logout()
+
+    throttled = client.post("/accounts/login/", {"username": "zhangsan", "password": "Safety@2026"})
+
+    assert throttled.status_code == 429
+    assert 1 <= int(throttled["Retry-After"]) <= 60
+    assert "_auth_user_id" not in client.session
 
 
 def test_site_registration_is_throttled_with_retry_after(linxia, tight_login_rate):

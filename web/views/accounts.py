@@ -3,24 +3,22 @@
 import logging
 import math
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.login_limits import lockout_message, lockout_retry_after_seconds, login_locked_out
 from accounts.services import user_register
 from campaign.selectors import invite_lookup
 from campaign.services.invites import invite_join
 from core.errors import ApplicationError
-from core.throttles import RegisterThrottle
+from core.throttles import LoginThrottle, RegisterThrottle
 from web.forms import LoginForm, RegisterForm
 
 logger = logging.getLogger(__name__)
@@ -46,8 +44,9 @@ def landing_url(user) -> str:
 
 
 class LoginView(auth_views.LoginView):
-    """Log in by username. Failed tries are limited per address (the API's `login` rate);
-    successful ones are not, so a whole office behind one address can still log in at once."""
+    """Log in by username. Wrong passwords are limited per account (django-axes: the form's
+    authenticate() refuses a locked account); every try counts against the per-address ceiling
+    (the API's `login` rate), high enough for a whole office behind one address."""
 
     template_name = "web/login.html"
     form_class = LoginForm
@@ -56,45 +55,30 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         return landing_url(self.request.user)
 
-    def _failure_key(self) -> str:
-        return f"web-login-failures:{self.request.META.get('REMOTE_ADDR', '')}"
-
-    def _limit(self) -> tuple[int, int]:
-        rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get("login") or "10/min"
-        count, seconds = SimpleRateThrottle.parse_rate(None, rate)
-        return count, seconds
-
-    def _failures(self) -> int:
-        try:
-            return cache.get(self._failure_key(), 0)
-        except Exception as exc:  # noqa: BLE001 - Redis down: log-in keeps working, unthrottled
-            logger.warning("Log-in failures not counted: the cache is unavailable (%s)", exc)
-            return 0
+    def _refuse(self, message: str, retry_after: int, form=None):
+        # Never validate a form here: that would call authenticate() again and count a failure twice.
+        if form is None:
+            form = self.form_class(self.request, initial={"username": self.request.POST.get("username", "")})
+            form.full_clean()  # an unbound form: no authenticate(), just an empty error list
+            form.cleaned_data = {}
+        form.errors.clear()
+        form.add_error(None, message)
+        response = self.render_to_response(self.get_context_data(form=form), status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
 
     def post(self, request, *args, **kwargs):
-        allowed, seconds = self._limit()
-        if self._failures() >= allowed:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(
-                None, _("Too many failed log-ins from your network. Please wait a minute and try again.")
+        throttle = LoginThrottle()
+        if not throttle.allow_request(request, None):
+            return self._refuse(
+                _("Too many log-ins from your network. Please try again later."),
+                max(1, math.ceil(throttle.wait() or 1)),
             )
-            response = self.render_to_response(self.get_context_data(form=form), status=429)
-            response["Retry-After"] = str(seconds)  # the failure count expires at most this long after
-            return response
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        _allowed, seconds = self._limit()
-        key = self._failure_key()
-        try:
-            if not cache.add(key, 1, timeout=seconds):
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, timeout=seconds)
-        except Exception as exc:  # noqa: BLE001 - Redis down: the wrong password is still refused
-            logger.warning("Log-in failure not counted: the cache is unavailable (%s)", exc)
+        if login_locked_out(request=self.request):
+            return self._refuse(lockout_message(), lockout_retry_after_seconds(), form)
         return super().form_invalid(form)
 
 
