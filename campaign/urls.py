@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from campaign.apis import bulletins, invites, reminders, statistics, units
+from campaign.apis import briefings, bulletins, invites, reminders, statistics, units
 
 app_name = "campaign"
 
@@ -21,6 +21,12 @@ urlpatterns = [
         "competitions/<int:competition_id>/item-analysis/",
         statistics.ItemAnalysisApi.as_view(),
         name="item-analysis",
+    ),
+    path("competitions/<int:competition_id>/briefing/", briefings.BriefingApi.as_view(), name="briefing"),
+    path(
+        "competitions/<int:competition_id>/supervision/",
+        briefings.SupervisionListApi.as_view(),
+        name="supervision",
     ),
     path("competitions/<int:competition_id>/reminders/", reminders.ReminderApi.as_view(), name="reminders"),
     path("competitions/<int:competition_id>/bulletins/", bulletins.BulletinApi.as_view(), name="bulletins"),

@@ -294,3 +294,20 @@ def invites_page(request: HttpRequest, competition_id: int) -> HttpResponse:
     context = _base_context(request, competition, scope, "invites")
     context.update({"rows": rows})
     return render(request, "campaign/invites.html", context)
+
+
+@organizer_required
+def briefing_page(request: HttpRequest, competition_id: int) -> HttpResponse:
+    """The day's briefing to copy into a chat or download as a poster, and the units to supervise."""
+    competition = get_object_or_404(Competition, pk=competition_id)
+    scope = _scope(request)
+    briefing = selectors.briefing_build(competition=competition, scope=scope)
+    context = _base_context(request, competition, scope, "briefing")
+    context.update(
+        {
+            "briefing": briefing,
+            "text": selectors.briefing_text(briefing=briefing),
+            "file_query": f"&region={scope.pk}" if scope is not None else "",
+        }
+    )
+    return render(request, "campaign/briefing.html", context)

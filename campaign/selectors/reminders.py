@@ -195,3 +195,52 @@ def reminder_history(*, competition: Competition, scope: Region | None) -> list[
             }
         )
     return history
+
+
+def supervision_list(*, competition: Competition, scope: Region | None) -> list[dict[str, Any]]:
+    """Units reminded twice or more (督办) that are still below the rate of their latest reminder,
+    with each reminder's date, the unit's participants then, and what it gained since.
+
+    Ordered by county and unit name; a unit that caught up leaves the list by itself (figures are live).
+    """
+    notices = Notice.objects.filter(competition=competition).select_related(
+        "reminder", "organization", "organization__region"
+    )
+    if scope is not None:
+        notices = notices.filter(organization__region__path__startswith=scope.path)
+    by_unit: dict[int, list[Notice]] = {}
+    for notice in notices.order_by("reminder__issued_at", "id"):
+        by_unit.setdefault(notice.organization_id, []).append(notice)
+    repeated = {unit: items for unit, items in by_unit.items() if len(items) >= 2}
+    now_counts = unit_participants(pairs={(competition.pk, unit) for unit in repeated})
+    rows = []
+    for unit_id, items in repeated.items():
+        unit = items[-1].organization
+        participants = now_counts.get((competition.pk, unit_id), 0)
+        threshold = items[-1].reminder.threshold
+        if reaches(participants=participants, target=unit.headcount_target, threshold=threshold):
+            continue
+        rows.append(
+            {
+                "organization": {"id": unit.pk, "name": unit.name, "region": unit.region.name},
+                "region_path": unit.region.path,
+                "participants": participants,
+                "headcount_target": unit.headcount_target,
+                "participation_rate": participation_rate(participants, unit.headcount_target),
+                "threshold": float(threshold),
+                "needed": _needed(participants, unit.headcount_target, threshold),
+                "reminders": [
+                    {
+                        "reminder": notice.reminder_id,
+                        "issued_at": notice.reminder.issued_at,
+                        "participants_at_issue": notice.participants_at_issue,
+                        "gained": participants - notice.participants_at_issue,
+                    }
+                    for notice in items
+                ],
+            }
+        )
+    rows.sort(key=lambda row: (row["region_path"], row["organization"]["name"]))
+    for row in rows:
+        del row["region_path"]
+    return rows

@@ -1,8 +1,13 @@
 """The organizer pages in a real browser: charts drawn by ECharts, a reminder reaching a member's home page."""
 
+import io
+import zipfile
+
 import pytest
+import zxingcpp
 from django.conf import settings
 from django.test import Client
+from PIL import Image
 from playwright.sync_api import expect
 
 from campaign.models import Notice
@@ -71,3 +76,38 @@ def test_organizer_sees_charts_reminds_a_unit_and_its_member_sees_the_notice(
     expect(notice).to_contain_text("请本周内组织职工参加答题")
     expect(notice).to_contain_text("A Site")
     shoot(phone, "campaign/04-home-notice")
+
+
+def test_organizer_copies_the_briefing_and_downloads_posters_on_a_phone(phone, live_site, campaign):
+    page = phone
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_site.url)
+    log_in(page, live_site, campaign.organizer_a)
+
+    page.goto(live_site + f"/campaign/competitions/{campaign.competition.pk}/briefing/")
+    page.get_by_role("button", name="复制文字").click()
+    expect(page.locator("#copy-status")).to_have_text("已复制")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("【通报】Safety Month quiz\n")
+    assert "参与率低于60%的单位：" in copied
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(page, "campaign/05-briefing-phone")
+    with page.expect_download() as download:
+        page.locator("#briefing-png").click()
+    poster = Image.open(download.value.path())
+    assert poster.format == "PNG" and poster.width == 1080
+
+    page.goto(live_site + f"/campaign/competitions/{campaign.competition.pk}/invites/")
+    expect(page.locator("#invite-table tbody tr")).to_have_count(3)
+    with page.expect_download() as download:
+        page.locator(f'[data-poster="{campaign.units.a_site.pk}"]').click()
+    decoded = zxingcpp.read_barcodes(Image.open(download.value.path()))
+    assert decoded[0].text.startswith(live_site.url + "/r/")
+    with page.expect_download() as download:
+        page.locator("#posters-zip").click()
+    with open(download.value.path(), "rb") as handle:
+        names = zipfile.ZipFile(io.BytesIO(handle.read())).namelist()
+    assert len(names) == 3
+    shoot(page, "campaign/06-invites-phone")
+    assert errors == []

@@ -80,6 +80,8 @@ MATRIX = [
     ("GET",   "/api/v1/competitions/{competition}/lagging-units/",          401, 403, 403, 200, 200, 200),
     ("GET",   "/api/v1/competitions/{competition}/item-analysis/",          401, 403, 403, 200, 200, 200),
     ("GET",   "/api/v1/competitions/{competition}/reminders/",              401, 403, 403, 200, 200, 200),
+    ("GET",   "/api/v1/competitions/{competition}/briefing/",               401, 403, 403, 200, 200, 200),
+    ("GET",   "/api/v1/competitions/{competition}/supervision/",            401, 403, 403, 200, 200, 200),
     ("POST",  "/api/v1/competitions/{competition}/reminders/",              401, 403, 403, 201, 400, 201),
     ("GET",   "/api/v1/competitions/{competition}/bulletins/",              401, 403, 403, 200, 200, 200),
     ("POST",  "/api/v1/competitions/{competition}/bulletins/",              401, 403, 403, 201, 201, 201),
@@ -100,6 +102,7 @@ MATRIX = [
     ("GET",   "/campaign/competitions/{competition}/bulletins/",            302, 403, 403, 200, 200, 200),
     ("GET",   "/campaign/competitions/{competition}/items/",                302, 403, 403, 200, 200, 200),
     ("GET",   "/campaign/bulletins/{bulletin}/",                            302, 403, 403, 200, 404, 200),
+    ("GET",   "/campaign/competitions/{competition}/briefing/",             302, 403, 403, 200, 200, 200),
     ("GET",   "/campaign/competitions/{competition}/invites/",              302, 403, 403, 200, 200, 200),
     ("GET",   "/campaign/units/import/",                                    302, 403, 403, 403, 403, 200),
     ("GET",   "/attempts/{attempt}/",                                       302, 200, 404, 404, 404, 404),
@@ -220,6 +223,14 @@ def _check_reminders(role: str, body: list, world: World) -> None:
     assert reminded == (set() if role == "organizer_far" else {world.near_unit})
 
 
+def _check_briefing(role: str, body: dict, world: World) -> None:
+    if role == "admin":
+        assert body["region"] is None and body["totals"]["attempts"] == 2
+    else:
+        assert body["region"]["code"] in _expected_counties(role)
+        assert body["totals"]["attempts"] == 1
+
+
 def _check_bulletins(role: str, body: list, world: World) -> None:
     seen = {row["id"] for row in body}
     expected = {
@@ -272,6 +283,8 @@ SCOPED: dict[tuple[str, str], Callable] = {
     ("GET", "/api/v1/competitions/{competition}/item-analysis/"): _check_item_analysis,
     ("GET", "/api/v1/competitions/{competition}/reminders/"): _check_reminders,
     ("GET", "/api/v1/competitions/{competition}/bulletins/"): _check_bulletins,
+    ("GET", "/api/v1/competitions/{competition}/briefing/"): _check_briefing,
+    ("GET", "/campaign/competitions/{competition}/briefing/"): _check_page_scope,
     ("WS", "/ws/competitions/{competition}/live/"): _check_stats,
     ("GET", "/dashboard/competitions/{competition}/"): _check_page_scope,
     ("GET", "/campaign/competitions/{competition}/"): _check_page_scope,
