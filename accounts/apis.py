@@ -1,6 +1,6 @@
 """Accounts and reference-data endpoints of docs/api.md."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -96,6 +96,19 @@ class TokenObtainApi(APIView):
                 status_code=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"token": services.token_for_user(user=user)})
+
+
+class LogoutApi(APIView):
+    """Revoke the caller's API token (every client holding it is logged out); a session ends too."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, operation_id="auth_logout")
+    def post(self, request):
+        services.token_revoke(user=request.user)
+        if request.session.get("_auth_user_id"):
+            logout(request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeApi(APIView):

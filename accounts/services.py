@@ -9,6 +9,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import Industry, Organization, Region, User, validate_mainland_mobile
 from accounts.selectors import county_of
 from core.errors import ApplicationError
+from core.tokens import token_is_fresh
 
 
 def _field_error(field: str, message: str, code: str = "invalid") -> dict:
@@ -114,8 +115,18 @@ def user_register(
 
 
 def token_for_user(*, user: User) -> str:
+    """The user's API token, a new one if it was revoked or has expired (core/tokens.py)."""
     token, _created = Token.objects.get_or_create(user=user)
+    if not token_is_fresh(token=token):
+        token.delete()
+        token = Token.objects.create(user=user)
     return token.key
+
+
+def token_revoke(*, user: User) -> int:
+    """Delete the user's API token (log-out, password change, deactivation); the number deleted."""
+    deleted, _per_model = Token.objects.filter(user=user).delete()
+    return deleted
 
 
 def user_set_role(*, user: User, role: str, scope_region_id: int | None = None) -> User:

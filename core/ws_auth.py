@@ -6,15 +6,12 @@ from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 
+from core.tokens import token_user
+
 
 @database_sync_to_async
 def _user_for_token(key: str):
-    from rest_framework.authtoken.models import Token
-
-    try:
-        return Token.objects.select_related("user").get(key=key).user
-    except Token.DoesNotExist:
-        return None
+    return token_user(key=key)
 
 
 class TokenAuthMiddleware(BaseMiddleware):
@@ -25,7 +22,7 @@ class TokenAuthMiddleware(BaseMiddleware):
         keys = query.get("token")
         if keys:
             user = await _user_for_token(keys[0])
-            if user is not None and user.is_active:
+            if user is not None:
                 scope = dict(scope, user=user)
         return await super().__call__(scope, receive, send)
 

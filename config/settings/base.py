@@ -160,7 +160,7 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -197,6 +197,9 @@ SPECTACULAR_SETTINGS = {
         "core.openapi.add_error_responses",
     ],
 }
+
+# An API token unused this long expires; used after half of it, it is renewed quietly (core/tokens.py).
+TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 24 * 30)
 
 # Seconds after an attempt's deadline during which a submission is still taken as on time
 # (the phone's last request may be in flight when the clock runs out).
