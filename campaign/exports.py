@@ -4,7 +4,6 @@ Headers and names follow the active language (the caller's), the figures are the
 stored rows: exporting twice, or after new answers, gives the same numbers.
 """
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from campaign.models import Bulletin
 from campaign.selectors.statistics import localized_name
+from core.tabular import write_csv_rows, xlsx_text_cell
 
 RATE_FORMAT = "0.0%"
 AVERAGE_FORMAT = "0.00"
@@ -115,9 +115,11 @@ def bulletin_export_xlsx(*, bulletin: Bulletin) -> bytes:
         sheet = workbook.create_sheet(sheet_title[:31])
         last = get_column_letter(len(columns))
         sheet["A1"] = bulletin.title
+        xlsx_text_cell(sheet["A1"])  # a title like =HYPERLINK(...) stays text
         sheet["A1"].font = title_font
         sheet.merge_cells(f"A1:{last}1")
         sheet["A2"] = f"{sheet_title} · {bulletin_subtitle(bulletin)}"
+        xlsx_text_cell(sheet["A2"])
         sheet.merge_cells(f"A2:{last}2")
         sheet.row_dimensions[1].height = 24
         for index, column in enumerate(columns, start=1):
@@ -130,6 +132,7 @@ def bulletin_export_xlsx(*, bulletin: Bulletin) -> bytes:
         for row_index, row in enumerate(rows, start=4):
             for index, column in enumerate(columns, start=1):
                 cell = sheet.cell(row=row_index, column=index, value=column.value(row))
+                xlsx_text_cell(cell)  # unit and county names are text, whatever they start with
                 if column.number_format:
                     cell.number_format = column.number_format
         sheet.freeze_panes = "A4"
@@ -138,9 +141,11 @@ def bulletin_export_xlsx(*, bulletin: Bulletin) -> bytes:
     return buffer.getvalue()
 
 
-def _csv_value(value: Any, column: Column) -> str:
+def _csv_value(value: Any, column: Column) -> Any:
     if value is None:
         return ""
+    if column.number_format == INTEGER_FORMAT:
+        return value  # a number: never quoted
     if column.number_format == RATE_FORMAT:
         return f"{float(value) * 100:.1f}%"
     if column.number_format == AVERAGE_FORMAT:
@@ -150,15 +155,10 @@ def _csv_value(value: Any, column: Column) -> str:
 
 def bulletin_export_csv(*, bulletin: Bulletin) -> bytes:
     """The bulletin as CSV in UTF-8 with BOM (so Excel in China opens it right): the title, then each
-    ranking as a titled section with its header, sections separated by an empty line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([bulletin.title])
-    writer.writerow([bulletin_subtitle(bulletin)])
-    for sheet_title, columns, rows in _tables(bulletin):
-        writer.writerow([])
-        writer.writerow([sheet_title])
-        writer.writerow([column.header() for column in columns])
-        for row in rows:
-            writer.writerow([_csv_value(column.value(row), column) for column in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    ranking as a titled section with its header, sections separated by an empty line. Text that a
+    spreadsheet would run as a formula gets a leading `'` (`core.tabular.csv_quote`)."""
+    rows: list[list[Any]] = [[bulletin.title], [bulletin_subtitle(bulletin)]]
+    for sheet_title, columns, table_rows in _tables(bulletin):
+        rows.extend([[], [sheet_title], [column.header() for column in columns]])
+        rows.extend([_csv_value(column.value(row), column) for column in columns] for row in table_rows)
+    return write_csv_rows(rows=rows)

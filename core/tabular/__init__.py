@@ -17,14 +17,16 @@ raise `TabularFileError`, an `ApplicationError` answering 400 with a readable me
 machine `code`. Every message is translated into the caller's language.
 
 The package is split along its seams: `types` (rows, tables, the error list and the file error),
-`reading` (limits, format checks, decoding, sheets to rows), `writing` (CSV and .xlsx out) and
+`reading` (limits, format checks, decoding, sheets to rows), `writing` (CSV and .xlsx out), `formulas` (formula-like text
+kept text both ways) and
 `headers` (matching a header row onto an importer's columns). Import from `core.tabular`.
 """
 
+from core.tabular.formulas import csv_quote, csv_unquote
 from core.tabular.headers import Column, HeaderMap, normalize_header, resolve_header
 from core.tabular.reading import cell_text, decode_text, format_of, read_table
 from core.tabular.types import CSV, FORMATS, XLSX, ErrorList, Row, Table, TabularFileError
-from core.tabular.writing import write_csv, write_xlsx
+from core.tabular.writing import write_csv, write_csv_rows, write_xlsx, xlsx_text_cell
 
 __all__ = [
     "CSV",
@@ -37,11 +39,15 @@ __all__ = [
     "Table",
     "TabularFileError",
     "cell_text",
+    "csv_quote",
+    "csv_unquote",
     "decode_text",
     "format_of",
     "normalize_header",
     "read_table",
     "resolve_header",
     "write_csv",
+    "write_csv_rows",
     "write_xlsx",
+    "xlsx_text_cell",
 ]

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.tabular.formulas import csv_unquote
 from core.tabular.types import FORMATS, XLSX, Row, Table, TabularFileError
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -188,7 +189,10 @@ def _trim_trailing_blanks(cells: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def cell_text(value: Any) -> str:
-    """A cell value as the text the user sees: 3.0 -> "3", TRUE -> "TRUE", None -> ""."""
+    """A cell value as the text the user sees: 3.0 -> "3", TRUE -> "TRUE", None -> "".
+
+    An .xlsx keeps formula-like text as text (no quote added on export), so nothing is unquoted here;
+    CSV cells are (`csv_unquote` in `_csv_rows`)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -313,7 +317,7 @@ def _csv_rows(data: bytes, row_cap: int, max_rows: int) -> list[Row]:
     try:
         # One record is one spreadsheet row, even when a quoted cell spans several lines.
         for number, record in enumerate(reader, start=1):
-            cells = tuple(cell.strip() for cell in record)
+            cells = tuple(csv_unquote(cell.strip()) for cell in record)
             if any(cells):
                 non_blank += 1
                 if non_blank > row_cap:

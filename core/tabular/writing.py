@@ -11,15 +11,30 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.tabular.formulas import csv_quote, needs_quote
 
-def write_csv(*, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """CSV bytes in UTF-8 with BOM (so Excel in China opens it correctly), CRLF line ends."""
+
+def write_csv_rows(*, rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV bytes in UTF-8 with BOM (so Excel in China opens it correctly), CRLF line ends; every text
+    cell neutralised with `csv_quote`. The one CSV writer of the platform."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else csv_quote(v) for v in row])
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+
+
+def write_csv(*, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A header and rows as CSV (see `write_csv_rows`)."""
+    return write_csv_rows(rows=[list(header), *rows])
+
+
+def xlsx_text_cell(cell: Any) -> None:
+    """Keep a text cell text in an .xlsx: openpyxl stores a string starting with "=" as a formula;
+    store it as a string, with Excel's quote prefix so that editing the cell keeps it text."""
+    if isinstance(cell.value, str) and (cell.data_type == "f" or needs_quote(cell.value)):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def write_xlsx(
@@ -50,8 +65,7 @@ def write_xlsx(
     for row in rows:
         sheet.append(["" if v is None else v for v in row])
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str) and cell.data_type == "f":
-                cell.data_type = "s"
+            xlsx_text_cell(cell)
     sheet.freeze_panes = "A2"
     for index, width in (column_widths or {}).items():
         sheet.column_dimensions[get_column_letter(index + 1)].width = width

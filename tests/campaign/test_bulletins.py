@@ -205,3 +205,23 @@ def test_csv_export_is_utf8_with_bom_and_sections(campaign):
     assert rows[8] == ["单位排名"]
     assert rows[10] == ["1", "B School", "乙县", "教育", "2", "2", "100.0%", "2", "40", "20.00"]
     assert rows[14] == ["4", "B Depot", "乙县", "建筑施工", "0", "3", "0.0%", "0", "0", ""]
+
+
+FORMULA = '=HYPERLINK("http://evil.example/x","点击")'
+
+
+def test_exports_write_formula_like_titles_and_unit_names_as_text(campaign):
+    campaign.units.a_school.name = "@" + FORMULA
+    campaign.units.a_school.save()
+    bulletin = bulletin_issue(
+        competition=campaign.competition, issued_by=campaign.admin, scope=None, title=FORMULA
+    )
+
+    workbook = load_workbook(io.BytesIO(bulletin_export_xlsx(bulletin=bulletin)))
+    title = workbook["县区排名"]["A1"]
+    assert (title.value, title.data_type, title.quotePrefix) == (FORMULA, "s", True)
+    unit = workbook["单位排名"]["B5"]
+    assert (unit.value, unit.data_type) == ("@" + FORMULA, "s")
+    rows = list(csv.reader(io.StringIO(bulletin_export_csv(bulletin=bulletin).decode("utf-8-sig"))))
+    assert rows[0] == ["'" + FORMULA]
+    assert rows[11][:2] == ["2", "'@" + FORMULA]

@@ -312,3 +312,56 @@ def test_errors_come_in_the_callers_language(admin_client, bank):
     assert zh["errors"][0]["message"].startswith("未知的题型“填空”")
     assert en["errors"][0]["message"].startswith("Unknown question type “填空”")
     assert "没有导入任何试题" in zh["detail"]
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/x","点击")'
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        (HYPERLINK, "'" + HYPERLINK),
+        ("-5", "'-5"),
+        ("+7", "'+7"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("'=already quoted", "''=already quoted"),
+        ("it's fine", "it's fine"),
+        ("'plain", "'plain"),
+        ("安全", "安全"),
+    ],
+)
+def test_csv_quote_neutralises_formulas_and_csv_unquote_undoes_it_exactly(text, written):
+    from core.tabular import csv_quote, csv_unquote
+
+    assert csv_quote(text) == written
+    assert csv_unquote(written) == text
+
+
+def test_bank_exports_write_formula_stems_as_text_and_import_them_back_unchanged(admin_client):
+    bank = bank_create(name="formulas", language="zh-hans")
+    rows = [
+        ["单选", HYPERLINK, "-1", "+1", "@a", "'=b", "", "", "A", "=2+2", "=CMD()", "3"],
+        ["判断", "'=quoted stem", "", "", "", "", "", "", "正确", "", "", "1"],
+    ]
+    bank_import(bank=bank, file=csv_bytes([ZH_HEADER, *rows]), filename="f.csv")
+    before = _snapshot(bank)
+    single = Question.objects.get(bank=bank, type="single")
+    # A CSV cell "'=b" reads as "=b": the quote is how CSV exports (ours and others') keep text text.
+    assert (single.stem, single.options[3]) == (HYPERLINK, "=b")
+
+    csv_export = admin_client.get(f"/api/v1/banks/{bank.pk}/export/?format=csv").content
+    xlsx_export = admin_client.get(f"/api/v1/banks/{bank.pk}/export/?format=xlsx").content
+
+    lines = csv_export.decode("utf-8-sig").splitlines()
+    assert lines[1] == (
+        '单选,"\'=HYPERLINK(""http://evil.example/x"",""点击"")",\'-1,\'+1,\'@a,\'=b,,,A,\'=2+2,\'=CMD(),3'
+    )
+    sheet = load_workbook(io.BytesIO(xlsx_export)).active
+    stem = sheet["B2"]
+    assert (stem.value, stem.data_type, stem.quotePrefix) == (HYPERLINK, "s", True)
+    assert [c.data_type for c in sheet[2]][:6] == ["s"] * 6
+    for name, content in (("export.csv", csv_export), ("export.xlsx", xlsx_export)):
+        result = _import(admin_client, bank, name, content).json()
+        assert (result["unchanged"], result["created"], result["updated"]) == (2, 0, 0)
+    assert _snapshot(bank) == before
