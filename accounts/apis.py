@@ -4,7 +4,6 @@ from django.contrib.auth import authenticate, logout
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +13,7 @@ from accounts.login_limits import lockout_message, lockout_retry_after_seconds, 
 from accounts.models import User
 from accounts.serializers import IndustrySerializer, OrganizationSerializer, RegionSerializer, UserSerializer
 from core.errors import ApplicationError
+from core.pagination import PagePagination
 from core.permissions import IsAdminRole
 from core.throttles import LoginThrottle, RegisterThrottle
 
@@ -151,9 +151,8 @@ class IndustryListApi(APIView):
         return Response(IndustrySerializer(selectors.industry_list(), many=True).data)
 
 
-class UserPagination(PageNumberPagination):
+class UserPagination(PagePagination):
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 500
 
 

@@ -193,5 +193,10 @@ class User(AbstractUser):
         return self.role == self.Role.ORGANIZER and self.scope_region_id is not None
 
     @property
+    def may_see_statistics(self) -> bool:
+        """Admins and organizers (within their scope) see statistics, dashboards and campaign pages."""
+        return self.is_admin_role or self.is_organizer_role
+
+    @property
     def masked_phone(self) -> str | None:
         return mask_phone(self.phone)

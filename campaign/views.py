@@ -37,7 +37,7 @@ def organizer_required(view: Callable) -> Callable:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (user.is_admin_role or user.is_organizer_role):
+        if not user.may_see_statistics:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -12,4 +12,4 @@ class IsAdminRole(BasePermission):
 class IsOrganizerOrAdmin(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and (user.is_admin_role or user.is_organizer_role))
+        return bool(user and user.is_authenticated and user.may_see_statistics)

@@ -75,7 +75,7 @@ class CompetitionLiveConsumer(AsyncJsonWebsocketConsumer):
                 CLOSE_UNAUTHENTICATED, "not_authenticated", _("Log in to watch live statistics."), language
             )
             return
-        if not (user.is_admin_role or user.is_organizer_role):
+        if not user.may_see_statistics:
             await self._refuse(
                 CLOSE_FORBIDDEN,
                 "permission_denied",

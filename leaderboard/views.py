@@ -15,7 +15,7 @@ from quiz.models import Competition
 
 def _require_organizer(request: HttpRequest) -> None:
     user = request.user
-    if not (user.is_admin_role or user.is_organizer_role):
+    if not user.may_see_statistics:
         raise PermissionDenied(_("Only organizers and administrators see the dashboard."))
 
 

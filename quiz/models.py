@@ -15,8 +15,24 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 OPTION_KEYS = "ABCDEF"
+JUDGE_KEYS = "AB"  # a true/false question: A is true, B is false
+
+
+def judge_option_label(letter: str) -> str:
+    """A true/false option in the reader's language (A true, B false; "" for any other letter).
+
+    The one home of these labels: the API, the site, the admin and item analysis all call it.
+    """
+    if letter == "A":
+        return pgettext("judge option", "True")
+    if letter == "B":
+        return pgettext("judge option", "False")
+    return ""
+
+
 _SPACES_RE = re.compile(r"\s+")
 
 
@@ -81,6 +97,13 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.stem[:60]
+
+    @property
+    def answer_display(self) -> str:
+        """The answer as a reader sees it: the letters, or True/False for a true/false question."""
+        if self.type == self.Type.JUDGE:
+            return judge_option_label(self.answer)
+        return self.answer
 
     @staticmethod
     def compute_fingerprint(stem: str, options: list[str]) -> str:
@@ -230,6 +253,17 @@ class Attempt(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.user} / {self.competition}"
 
+    @property
+    def passed(self) -> bool | None:
+        """The pass rule: submitted with a score of at least the competition's pass mark.
+
+        None while it runs or when the competition has no pass mark.
+        """
+        pass_mark = self.competition.pass_mark
+        if pass_mark is None or self.status != self.Status.SUBMITTED:
+            return None
+        return self.score >= pass_mark
+
 
 class AttemptItem(models.Model):
     """One drawn question of an attempt, frozen as shown (after any option shuffling)."""
@@ -260,3 +294,10 @@ class AttemptItem(models.Model):
         ]
         verbose_name = _("attempt question")
         verbose_name_plural = _("attempt questions")
+
+    @property
+    def shown_options(self) -> list[dict[str, str]]:
+        """The options as the attempt shows them; a true/false question's in the reader's language."""
+        if self.type == Question.Type.JUDGE:
+            return [{"key": key, "text": judge_option_label(key)} for key in JUDGE_KEYS]
+        return self.options

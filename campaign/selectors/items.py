@@ -21,11 +21,10 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import pgettext
 
 from accounts.models import Region
 from campaign.selectors.statistics import submitted_attempts
-from quiz.models import AttemptItem, Competition, Question
+from quiz.models import AttemptItem, Competition, Question, judge_option_label
 from quiz.selectors.answer_keys import hidden_key_question_ids
 
 GROUP_SHARE = Decimal("0.27")
@@ -42,7 +41,7 @@ def group_size(attempts: int) -> int:
 def option_text(question: Question, letter: str) -> str:
     """An option's text in the question's own lettering; a judge question's A is true, B false."""
     if question.type == Question.Type.JUDGE and not question.options:
-        return {"A": pgettext("judge option", "True"), "B": pgettext("judge option", "False")}.get(letter, "")
+        return judge_option_label(letter)
     index = ord(letter) - ord("A")
     return question.options[index] if 0 <= index < len(question.options or []) else ""
 

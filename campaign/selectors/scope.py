@@ -14,7 +14,7 @@ def campaign_scope(*, user: User, region_id: int | None = None) -> Region | None
     Organizers get their scope region unless they name a region inside it; naming a region
     outside it is a 403, never an empty answer that would confirm or deny what is there.
     """
-    if not user.is_authenticated or not (user.is_admin_role or user.is_organizer_role):
+    if not user.is_authenticated or not user.may_see_statistics:
         raise ApplicationError(
             _("Only organizers and administrators may see campaign statistics."),
             code="permission_denied",

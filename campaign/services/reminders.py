@@ -32,7 +32,7 @@ def reminder_issue(
     reaches the threshold or `expires_at` (default: the competition's close) passes.
     All units must exist and lie in the issuer's scope, or nothing is written.
     """
-    if not (issued_by.is_admin_role or issued_by.is_organizer_role):
+    if not issued_by.may_see_statistics:
         raise ApplicationError(
             _("Only organizers and administrators may send reminders."),
             code="permission_denied",

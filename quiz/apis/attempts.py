@@ -6,7 +6,6 @@ submission the output serializers here never carry an item's `correct`, `explana
 """
 
 from django.utils import timezone
-from django.utils.translation import pgettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -15,20 +14,10 @@ from rest_framework.views import APIView
 
 from core.throttles import AttemptStartThrottle
 from quiz.apis.common import error_response
-from quiz.models import Attempt, AttemptItem, Question
+from quiz.models import Attempt, AttemptItem
 from quiz.selectors import attempts as attempt_selectors
 from quiz.selectors import competitions as competition_selectors
 from quiz.services import attempts as attempt_services
-
-
-def shown_options(item: AttemptItem) -> list[dict[str, str]]:
-    """The options as the attempt shows them; a judge question in the caller's language."""
-    if item.type == Question.Type.JUDGE:
-        return [
-            {"key": "A", "text": pgettext("judge option", "True")},
-            {"key": "B", "text": pgettext("judge option", "False")},
-        ]
-    return item.options
 
 
 class AttemptOptionSerializer(serializers.Serializer):
@@ -58,7 +47,7 @@ class AttemptQuestionSerializer(serializers.Serializer):
 
     @extend_schema_field(AttemptOptionSerializer(many=True))
     def get_options(self, obj: AttemptItem) -> list[dict[str, str]]:
-        return shown_options(obj)
+        return obj.shown_options
 
     def to_representation(self, instance: AttemptItem) -> dict:
         data = super().to_representation(instance)
@@ -86,14 +75,7 @@ class AttemptReviewItemSerializer(serializers.Serializer):
 
     @extend_schema_field(AttemptOptionSerializer(many=True))
     def get_options(self, obj: AttemptItem) -> list[dict[str, str]]:
-        return shown_options(obj)
-
-
-def _passed(attempt: Attempt) -> bool | None:
-    pass_mark = attempt.competition.pass_mark
-    if pass_mark is None or attempt.status != Attempt.Status.SUBMITTED:
-        return None
-    return attempt.score >= pass_mark
+        return obj.shown_options
 
 
 class StateOnlyMethodField(serializers.SerializerMethodField):
@@ -164,7 +146,7 @@ class AttemptOutputSerializer(serializers.Serializer):
         return obj.score - sum(item.points for item in _items(obj))
 
     def get_passed(self, obj: Attempt) -> bool | None:
-        return _passed(obj)
+        return obj.passed
 
     @extend_schema_field(AttemptReviewItemSerializer(many=True))
     def get_review(self, obj: Attempt) -> list[dict]:

@@ -2,21 +2,15 @@
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
-from quiz.apis.attempts import AttemptOptionSerializer, _passed, shown_options
+from core.pagination import PagePagination
+from quiz.apis.attempts import AttemptOptionSerializer
 from quiz.apis.common import paginated
 from quiz.models import Attempt, AttemptItem
 from quiz.selectors import attempts as attempt_selectors
 from quiz.services import attempts as attempt_services
-
-
-class HistoryPagination(PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class AttemptListItemSerializer(serializers.Serializer):
@@ -41,7 +35,7 @@ class AttemptListItemSerializer(serializers.Serializer):
         return obj.correct_count if obj.status == Attempt.Status.SUBMITTED else None
 
     def get_passed(self, obj: Attempt) -> bool | None:
-        return _passed(obj)
+        return obj.passed
 
 
 class MyAttemptListApi(APIView):
@@ -53,7 +47,7 @@ class MyAttemptListApi(APIView):
     )
     def get(self, request):
         attempt_services.attempt_expire_overdue(user=request.user)
-        paginator = HistoryPagination()
+        paginator = PagePagination()
         page = paginator.paginate_queryset(
             attempt_selectors.attempt_list_for_user(user=request.user), request, self
         )
@@ -79,7 +73,7 @@ class WrongAnswerSerializer(serializers.Serializer):
 
     @extend_schema_field(AttemptOptionSerializer(many=True))
     def get_options(self, obj: AttemptItem) -> list[dict[str, str]]:
-        return shown_options(obj)
+        return obj.shown_options
 
 
 class WrongAnswerListApi(APIView):
@@ -91,7 +85,7 @@ class WrongAnswerListApi(APIView):
     )
     def get(self, request):
         attempt_services.attempt_expire_overdue(user=request.user)
-        paginator = HistoryPagination()
+        paginator = PagePagination()
         page = paginator.paginate_queryset(
             attempt_selectors.wrong_answer_list(user=request.user), request, self
         )

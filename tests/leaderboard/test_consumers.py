@@ -171,8 +171,9 @@ async def test_bad_token_counts_as_anonymous(live_setup):
 async def test_fifty_submissions_within_one_interval_produce_at_most_two_messages_with_the_final_numbers(
     live_setup, settings
 ):
-    # Two seconds: fifty real submissions (scored by quiz's services) fit in one interval on a loaded machine.
-    settings.LIVE_BROADCAST_INTERVAL_SECONDS = 2.0
+    # Five seconds: fifty real submissions (scored by quiz's services) take up to 2.5 s on the shared
+    # CI machine, and the burst must fit in one interval.
+    interval = settings.LIVE_BROADCAST_INTERVAL_SECONDS = 5.0
     competition = live_setup["competition"]
     users = await database_sync_to_async(
         lambda: [UserFactory(region=live_setup["linxia_city"]) for _ in range(50)]
@@ -182,10 +183,10 @@ async def test_fifty_submissions_within_one_interval_produce_at_most_two_message
     try:
         first = await communicator.receive_json_from(timeout=5)
         elapsed = await database_sync_to_async(_burst)(prepared)
-        updates = await _collect(communicator, 4.5)
+        updates = await _collect(communicator, 2 * interval + 0.5)
     finally:
         await communicator.disconnect()
-    assert elapsed < 2.0, f"the burst took {elapsed:.2f}s; the test needs it within one interval"
+    assert elapsed < interval, f"the burst took {elapsed:.2f}s; the test needs it within one interval"
     assert first["participants"] == 2
     assert 1 <= len(updates) <= 2
     assert all(m["type"] == "stats" for m in updates)

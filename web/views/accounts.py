@@ -38,7 +38,7 @@ def landing_url(user) -> str:
     site (banks and competitions), everyone else to the home page."""
     if user.is_admin_role and user.is_staff:
         return reverse("admin:index")
-    if user.is_organizer_role or user.is_admin_role:
+    if user.may_see_statistics:
         return reverse("dashboard:index")
     return reverse("web:home")
 

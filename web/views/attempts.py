@@ -20,11 +20,6 @@ def _owned_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     return attempt
 
 
-def passed(attempt: Attempt) -> bool:
-    mark = attempt.competition.pass_mark
-    return attempt.status == Attempt.Status.SUBMITTED and mark is not None and attempt.score >= mark
-
-
 @login_required
 def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Score, correct count, time and rank; then every question with the right answer and explanation."""
@@ -47,7 +42,7 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "standing": None
             if attempt.is_practice
             else selectors.participant_standing(user=request.user, competition=competition),
-            "passed": passed(attempt),
+            "passed": bool(attempt.passed),
             "attempts_left": selectors.attempts_left_today(user=request.user, competition=competition),
             "is_open": competition.status == "open",
         },
@@ -58,7 +53,7 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def attempt_certificate(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The certificate page: the image (long-press to save on a phone) and a download link."""
     attempt = _owned_attempt(request, attempt_id)
-    if not passed(attempt):
+    if not attempt.passed:
         raise Http404(_("This attempt did not reach the pass mark."))
     try:
         certificate.find_cjk_font()
@@ -71,7 +66,7 @@ def attempt_certificate(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def attempt_certificate_image(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The certificate as a PNG; `?download=1` makes the browser save it as a file."""
     attempt = _owned_attempt(request, attempt_id)
-    if not passed(attempt):
+    if not attempt.passed:
         raise Http404(_("This attempt did not reach the pass mark."))
     try:
         png = certificate.render_certificate(attempt=attempt)
