@@ -61,6 +61,7 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = [
     DemoAccount("admin", "平台管理员", User.Role.ADMIN, None),
+    DemoAccount("organizer_prefecture", "临夏州应急管理局", User.Role.ORGANIZER, PREFECTURE[0]),
     DemoAccount("organizer_linxia", "临夏市应急管理局", User.Role.ORGANIZER, "622901"),
     DemoAccount("zhangsan", "张三", User.Role.PARTICIPANT, "622901", 0),
     DemoAccount("lisi", "李四", User.Role.PARTICIPANT, "622901", 1),

@@ -190,11 +190,14 @@ def stats_body(*, numbers: LiveNumbers, scope: ViewerScope, catalog: RegionCatal
     Region names are in the active language.
     """
     if scope.root_id is None:
+        updated_at = numbers.updated_at
         totals = numbers.totals
         target = sum(
             catalog.regions[rid].headcount_target for rid in scope.listed_ids if rid in catalog.regions
         )
     else:
+        # The scope's own last submission: another county's answers are not news to this viewer.
+        updated_at = numbers.region_updated.get(scope.root_id)
         totals = numbers.regions.get(scope.root_id, Counts())
         root = catalog.regions.get(scope.root_id)
         target = root.headcount_target if root else 0
@@ -220,7 +223,7 @@ def stats_body(*, numbers: LiveNumbers, scope: ViewerScope, catalog: RegionCatal
         **totals.as_dict(),
         "headcount_target": target,
         "participation_rate": _rate(totals.participants, target),
-        "updated_at": _iso(numbers.updated_at),
+        "updated_at": _iso(updated_at),
         "regions": regions,
     }
 

@@ -76,7 +76,7 @@ DEMO_PRACTICE_TITLE = "安全知识练习"
 
 
 def seed_demo_competitions() -> list[str]:
-    """The demo competition (open from yesterday for 30 days: 10 questions, 600 s, 3 attempts a day,
+    """The demo competition (opened a week ago, open for 30 more days: 10 questions, 600 s, 3 attempts a day,
     10 points each, pass mark 60) over the Chinese demo bank, and a practice competition over the
     Chinese practice bank (practice never draws a running ranked competition's questions).
 
@@ -119,7 +119,8 @@ def seed_demo_competitions() -> list[str]:
             lines.append(_("Competition “%(title)s” already exists.") % {"title": spec["title"]})
             continue
         ends_at = now + timedelta(days=30)
-        competition_create(banks=[spec_bank], starts_at=now - timedelta(days=1), ends_at=ends_at, **spec)
+        # Opened a week ago, so the demo answers (web/demo.py) spread over several campaign days.
+        competition_create(banks=[spec_bank], starts_at=now - timedelta(days=7), ends_at=ends_at, **spec)
         lines.append(
             _("Competition “%(title)s” created, open until %(end)s.")
             % {"title": spec["title"], "end": timezone.localtime(ends_at).date()}

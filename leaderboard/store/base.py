@@ -96,6 +96,8 @@ class LiveNumbers:
     updated_at: datetime | None
     totals: Counts
     regions: dict[int, Counts]
+    # Per region node: its last counted submission (a scoped viewer's "last submission").
+    region_updated: dict[int, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class CompetitionSnapshot:
     organization_names: dict[int, str]
     # Who already counts as a participant of which region node / unit: (group id, user id).
     region_users: set[tuple[int, int]] = field(default_factory=set)
+    region_updated: dict[int, datetime] = field(default_factory=dict)
     organization_users: set[tuple[int, int]] = field(default_factory=set)
     # {region id or 0 for the whole competition: {bucket start (epoch s): (attempts, new participants)}}
     timeline: dict[int, dict[int, tuple[int, int]]] = field(default_factory=dict)

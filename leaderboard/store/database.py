@@ -61,6 +61,7 @@ class _Tally:
         self.timeline: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
         self.county_ids: set[int] = set()
         self.updated_at: datetime | None = None
+        self.region_updated: dict[int, datetime] = {}
         self.attempt_ids: list[int] = []
 
     def add(self, attempt_id, user_id, score, submitted_at, region_id, organization_id) -> None:
@@ -86,6 +87,10 @@ class _Tally:
                 counts[0] += new_here
                 counts[1] += 1
                 counts[2] += score
+                if submitted_at and (
+                    rid not in self.region_updated or submitted_at > self.region_updated[rid]
+                ):
+                    self.region_updated[rid] = submitted_at
                 if bucket is not None:
                     self.timeline[rid][bucket][0] += 1
                     self.timeline[rid][bucket][1] += new_here
@@ -169,6 +174,7 @@ def snapshot_from_database(*, competition_id: int, bucket_seconds: int) -> Compe
         organizations={oid: Counts(*c) for oid, c in tally.organizations.items()},
         organization_names={oid: org_names.get(oid, "") for oid in tally.organizations},
         region_users=tally.region_users,
+        region_updated=tally.region_updated,
         organization_users=tally.org_users,
         timeline={
             node: {bucket: (values[0], values[1]) for bucket, values in buckets.items()}
@@ -203,6 +209,7 @@ class DatabaseStore:
             updated_at=tally.updated_at,
             totals=Counts(*tally.totals),
             regions={rid: Counts(*c) for rid, c in tally.regions.items()},
+            region_updated=tally.region_updated,
         )
 
     def individual_top(

@@ -10,7 +10,8 @@ Keys, under `<LEADERBOARD_KEY_PREFIX>:<competition id>:`
            member, so ZRANGE (ascending) is the ranking: points, best score, who got there first.
 - `users`  hash user id -> JSON {m: member in `ind`, v: submitted attempts, n: name, p, b}.
 - `tot`    hash n (participants), a (attempts), p (points), u (last submission, epoch ms).
-- `reg`    hash "<region id>:n|a|p" for every region node (a county and the prefecture above it).
+- `reg`    hash "<region id>:n|a|p|u" for every region node (a county and the prefecture above it);
+          u = its last submission (epoch ms).
 - `regz`   sorted set of county ids by points * 2**20 + participants (the region ranking).
 - `ru`     set "<region id>:<user id>": who already counts as a participant of a region.
 - `org`, `orgz`, `ou`: the same for units.
@@ -87,6 +88,7 @@ for i = 1, nreg do
   local rid = ARGV[16 + i]
   redis.call('HINCRBY', reg, rid .. ':a', 1)
   redis.call('HINCRBY', reg, rid .. ':p', score)
+  if tonumber(redis.call('HGET', reg, rid .. ':u') or '0') < at_ms then redis.call('HSET', reg, rid .. ':u', at_ms) end
   redis.call('HINCRBY', KEYS[14 + i], bucket .. ':a', 1)
   if redis.call('SADD', ru, rid .. ':' .. uid) == 1 then
     redis.call('HINCRBY', reg, rid .. ':n', 1)
@@ -310,7 +312,13 @@ class RedisStore:
         pipe.hset(keys["tot"], mapping=tot)
         names: dict[str, str] = {}
         if snapshot.regions:
-            pipe.hset(keys["reg"], mapping=_group_fields(snapshot.regions))
+            pipe.hset(
+                keys["reg"],
+                mapping={
+                    **_group_fields(snapshot.regions),
+                    **{f"{rid}:u": int(at.timestamp() * 1000) for rid, at in snapshot.region_updated.items()},
+                },
+            )
             names.update(
                 {
                     f"r:{rid}": json.dumps(list(pair), ensure_ascii=False)
@@ -365,8 +373,12 @@ class RedisStore:
         version, tot_flat, reg_flat = result
         tot = _pairs(tot_flat)
         regions: dict[int, list[int]] = {}
+        region_updated: dict[int, datetime] = {}
         for field_name, value in _pairs(reg_flat).items():
             rid, _sep, kind = field_name.partition(":")
+            if kind == "u":
+                region_updated[int(rid)] = _from_ms(value)
+                continue
             counts = regions.setdefault(int(rid), [0, 0, 0])
             counts["nap".index(kind)] = int(value)
         return LiveNumbers(
@@ -375,6 +387,7 @@ class RedisStore:
             updated_at=_from_ms(tot.get("u")),
             totals=Counts(int(tot.get("n", 0)), int(tot.get("a", 0)), int(tot.get("p", 0))),
             regions={rid: Counts(*c) for rid, c in regions.items()},
+            region_updated=region_updated,
         )
 
     def individual_top(

@@ -185,6 +185,23 @@ def test_stats_give_an_organizer_only_its_county(linxia, make_client):
     assert stats["headcount_target"] == 460
 
 
+def test_stats_last_submission_is_the_scopes_own_or_none(linxia, make_client):
+    """Issue 15: 最近一次交卷 showed a time when nobody in the organizer's county had submitted."""
+    city, dongxiang = linxia["linxia_city"], linxia["dongxiang"]
+    competition = competition_with_bank()
+    AttemptFactory(user=_person(dongxiang), competition=competition, correct=3, at=_at(4))
+    url = f"/api/v1/competitions/{competition.pk}/stats/"
+
+    assert make_client(linxia["organizer"]).get(url).json()["updated_at"] is None
+
+    AttemptFactory(user=_person(city), competition=competition, correct=1, at=_at(2))
+    organizer = make_client(linxia["organizer"]).get(url).json()["updated_at"]
+    admin = make_client(linxia["admin"]).get(url).json()["updated_at"]
+
+    assert organizer.startswith(timezone.localtime(_at(2)).isoformat()[:19])
+    assert admin.startswith(timezone.localtime(_at(4)).isoformat()[:19])
+
+
 def test_stats_of_a_prefecture_organizer_cover_all_its_counties(linxia, make_client):
     organizer = UserFactory(role=User.Role.ORGANIZER, scope_region=linxia["prefecture"], region=None)
     competition = competition_with_bank()

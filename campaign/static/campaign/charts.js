@@ -2,6 +2,16 @@
    Bars are counts (or percentages for rate charts), the optional line a percentage on a second axis. */
 (function () {
   "use strict";
+  // Every bar is named (interval 0): labels turn when they do not fit side by side, and a long
+  // name is cut with an ellipsis rather than dropped.
+  function categoryLabels(el, labels) {
+    var slot = (el.clientWidth - 64) / Math.max(1, labels.length);
+    var longest = labels.reduce(function (m, l) { return Math.max(m, String(l).length); }, 0);
+    if (longest * 12 <= slot || slot >= 56) {
+      return { interval: 0, hideOverlap: false, rotate: 0, width: slot - 4, overflow: "break", fontSize: 11 };
+    }
+    return { interval: 0, hideOverlap: false, rotate: slot < 18 ? 90 : 45, width: 96, overflow: "truncate", fontSize: 11 };
+  }
   function draw(el) {
     if (!window.echarts) return;
     var source = document.getElementById(el.dataset.source);
@@ -21,8 +31,8 @@
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 48, right: data.line ? 56 : 16, top: 36, bottom: 40 },
-      xAxis: { type: "category", data: data.labels, axisLabel: { interval: "auto", rotate: data.labels.length > 10 ? 45 : 0 } },
+      grid: { left: 8, right: data.line ? 8 : 16, top: 36, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: data.labels, axisLabel: isRate ? categoryLabels(el, data.labels) : { interval: "auto", hideOverlap: true } },
       yAxis: yAxis,
       series: series
     });

@@ -159,7 +159,7 @@
         valueFormatter: function (v) { return v.toFixed(1) + "%"; } },
       xAxis: { type: "value", axisLabel: { formatter: "{value}%" }, max: function (v) { return Math.max(10, Math.ceil(v.max / 10) * 10); } },
       yAxis: { type: "category", data: ordered.map(function (r) { return r.name; }),
-        axisLabel: { width: 110, overflow: "truncate" } },
+        axisLabel: { interval: 0, hideOverlap: false, width: 110, overflow: "truncate" } },
       series: [{ type: "bar", name: text.rate, barMaxWidth: 18,
         label: { show: true, position: "right", formatter: function (p) { return p.value.toFixed(1) + "%"; } },
         data: ordered.map(function (r) { return Math.round((r.participation_rate || 0) * 1000) / 10; }) }]

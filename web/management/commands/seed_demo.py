@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.demo import seed_accounts_data
 from quiz import demo as quiz_demo
+from web.demo import seed_demo_attempts
 
 
 class Command(BaseCommand):
@@ -19,6 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         credentials = seed_accounts_data()
         for line in quiz_demo.seed():
+            self.stdout.write(line)
+        for line in seed_demo_attempts(competition_title=quiz_demo.DEMO_COMPETITION_TITLE):
             self.stdout.write(line)
 
         self.stdout.write(self.style.SUCCESS(_("Demo data is ready. Demo accounts:")))
