@@ -12,9 +12,10 @@ admin.site.index_title = _("Question banks, competitions and participation")
 admin.site.index_template = "admin/core_index.html"
 
 # The index in the order admins use it: banks and competitions first, the campaign's records,
-# then people and places; technical tables (tokens, groups, leaderboard rebuild requests) last.
+# then people and places; technical tables (groups, tokens, log-in lockouts, leaderboard rebuild
+# requests) last.
 # Labels are strings: core sits below the apps it orders and imports none of them.
-APP_ORDER = ["quiz", "campaign", "accounts", "auth", "authtoken", "leaderboard"]
+APP_ORDER = ["quiz", "campaign", "accounts", "auth", "authtoken", "axes", "leaderboard"]
 MODEL_ORDER = {
     "quiz": ["QuestionBank", "Competition", "Question", "Attempt"],
     "campaign": ["Bulletin", "Reminder", "Notice", "CompetitionAnalysis"],
