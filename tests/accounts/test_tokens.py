@@ -4,13 +4,12 @@ expired after TOKEN_TTL_HOURS unused and renewed quietly while in use."""
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core.ws_auth import _user_for_token
+from core.tokens import token_user
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,7 @@ def test_deactivation_invalidates_the_token_for_http_and_websocket(linxia, api_c
 
     assert _client(key).get(ME).status_code == 401
     assert not Token.objects.filter(key=key).exists()
-    assert async_to_sync(_user_for_token)(key) is None
+    assert token_user(key=key) is None  # what the WebSocket's ?token= uses
 
 
 def test_saving_a_user_without_touching_password_or_activity_keeps_the_token(linxia, api_client):
@@ -89,7 +88,7 @@ def test_an_unused_token_expires_and_the_next_log_in_issues_a_new_one(linxia, ap
     fresh = _token(api_client)
 
     assert (expired.status_code, expired.json()["code"]) == (401, "token_expired")
-    assert async_to_sync(_user_for_token)(key) is None
+    assert token_user(key=key) is None  # what the WebSocket's ?token= uses
     assert fresh != key
     assert _client(fresh).get(ME).status_code == 200
 
