@@ -5,6 +5,7 @@ import json
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -105,6 +106,12 @@ class CsvRenderer(_FileRenderer):
     format = "csv"
 
 
+def bulletin_filename_stem(*, bulletin, stamp: str) -> str:
+    """`排名通报-临夏市-20260615-1800` (in the reader's language): what, where, as of when."""
+    region = bulletin.region.name if bulletin.region_id else _("all regions")
+    return "-".join([_("ranking bulletin"), region, stamp]).replace(" ", "_").replace("/", "_")
+
+
 class BulletinExportApi(APIView):
     permission_classes = [IsOrganizerOrAdmin]
     renderer_classes = [JSONRenderer, XlsxRenderer, CsvRenderer]
@@ -124,15 +131,17 @@ class BulletinExportApi(APIView):
         if fmt not in ("xlsx", "csv"):
             raise ApplicationError(_("Choose format xlsx or csv."), code="invalid_format")
         stamp = timezone.localtime(bulletin.as_of).strftime("%Y%m%d-%H%M")
+        name = bulletin_filename_stem(bulletin=bulletin, stamp=stamp)
         if fmt == "csv":
             response = HttpResponse(
                 exports.bulletin_export_csv(bulletin=bulletin), content_type="text/csv; charset=utf-8"
             )
-            filename = f"bulletin-{bulletin.pk}-{stamp}.csv"
+            filename = f"{name}.csv"
         else:
             response = HttpResponse(
                 exports.bulletin_export_xlsx(bulletin=bulletin), content_type=XlsxRenderer.media_type
             )
-            filename = f"bulletin-{bulletin.pk}-{stamp}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            filename = f"{name}.xlsx"
+        # RFC 6266/5987: filename*=UTF-8''… carries the readable name, filename="…" an ASCII fallback.
+        response["Content-Disposition"] = content_disposition_header(True, filename)
         return response

@@ -39,8 +39,10 @@ def bulletin_issue(
             _("Unknown ranking."), errors=[{"field": "ranked_by", "message": _("Unknown ranking.")}]
         )
     rows = campaign_rankings(competition=competition, scope=scope, ranked_by=ranked_by, as_of=as_of)
-    title = title.strip() or _("%(competition)s: participation ranking as of %(moment)s") % {
+    # The default title names the region: a county's bulletin must not read as the prefecture's.
+    title = title.strip() or _("%(competition)s · %(region)s: participation ranking as of %(moment)s") % {
         "competition": competition.title,
+        "region": scope.name if scope is not None else _("all regions"),
         "moment": timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M"),
     }
     return Bulletin.objects.create(

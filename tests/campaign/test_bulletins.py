@@ -10,6 +10,7 @@ Fixture figures (tests/campaign/conftest.py):
 import csv
 import io
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -225,3 +226,24 @@ def test_exports_write_formula_like_titles_and_unit_names_as_text(campaign):
     rows = list(csv.reader(io.StringIO(bulletin_export_csv(bulletin=bulletin).decode("utf-8-sig"))))
     assert rows[0] == ["'" + FORMULA]
     assert rows[11][:2] == ["2", "'@" + FORMULA]
+
+
+def test_default_title_and_file_name_name_the_region_in_the_readers_language(campaign, make_client):
+    """Issue 15: a county's bulletin read as the prefecture's, and its file was `bulletin-7-….xlsx`."""
+    as_of = timezone.localtime().replace(second=0, microsecond=0) - timedelta(minutes=5)
+    bulletin = bulletin_issue(
+        competition=campaign.competition, issued_by=campaign.organizer_b, scope=campaign.county_b, as_of=as_of
+    )
+    stamp = as_of.strftime("%Y%m%d-%H%M")
+    url = f"/api/v1/bulletins/{bulletin.pk}/export/"
+
+    chinese = make_client(campaign.organizer_b).get(url + "?format=csv", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    english = make_client(campaign.organizer_b).get(url + "?format=xlsx", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert bulletin.title == (
+        f"{campaign.competition.title} · 乙县：参与情况排名（截至 {as_of.strftime('%Y-%m-%d %H:%M')}）"
+    )
+    assert chinese["Content-Disposition"] == (
+        "attachment; filename*=utf-8''" + quote(f"排名通报-乙县-{stamp}.csv")
+    )
+    assert english["Content-Disposition"] == f'attachment; filename="ranking_bulletin-B_County-{stamp}.xlsx"'
