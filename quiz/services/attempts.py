@@ -31,6 +31,15 @@ from quiz.selectors import answer_keys
 from quiz.services import scoring
 
 QUOTA_TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+def _seconds_to_next_quota_day(*, now: datetime) -> int:
+    """Whole seconds from `now` to the next Asia/Shanghai midnight, when the daily quota renews."""
+    local = now.astimezone(QUOTA_TIMEZONE)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=QUOTA_TIMEZONE)
+    return max(1, math.ceil((midnight - local).total_seconds()))
+
+
 # Stored with a judge item for the admin's eyes; the API shows them in the caller's language.
 JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
 _random = random.SystemRandom()
@@ -251,6 +260,7 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
                 code="daily_limit_reached",
                 status_code=http.HTTP_429_TOO_MANY_REQUESTS,
                 extra={"attempts_per_day": competition.attempts_per_day},
+                headers={"Retry-After": str(_seconds_to_next_quota_day(now=now))},
             )
         question_ids = draw_question_ids(competition=competition, now=now)
         questions = Question.objects.in_bulk(question_ids)
