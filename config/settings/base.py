@@ -101,16 +101,12 @@ DATABASES = {"default": database_from_env(BASE_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-# REDIS_URL switches the channel layer and the cache to Redis; several server processes
-# then share live state. Without it everything stays in the one process.
+# REDIS_URL switches the cache (throttles) and the live leaderboards (core/redis.py) to Redis;
+# several server processes then share them. Without it everything stays in the one process.
+# No CHANNEL_LAYERS: the one consumer (the live dashboard) polls the leaderboard store and
+# never joins a group (channel_layer_alias = None), so no channel layer is configured.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNELS_PREFIX", "asgi"), "capacity": 1500},
-        }
-    }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -119,7 +115,6 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "quiz"}}
 
 AUTH_PASSWORD_VALIDATORS = [

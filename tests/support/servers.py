@@ -46,7 +46,6 @@ def server_env(**extra: str) -> dict[str, str]:
         "DATABASE_URL": url,
         "REDIS_URL": settings.REDIS_URL,
         "LEADERBOARD_KEY_PREFIX": settings.LEADERBOARD_KEY_PREFIX,
-        "CHANNELS_PREFIX": f"asgi-{run}",
         "CACHE_PREFIX": f"cache-{run}",
         "LIVE_BROADCAST_INTERVAL_SECONDS": str(settings.LIVE_BROADCAST_INTERVAL_SECONDS),
         "SERVE_STATIC": "1",
