@@ -134,7 +134,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Front-end packages come from the npm registry (package.json); only the built files are exposed.
-_VENDOR_DIST = {"echarts": "echarts/dist", "alpinejs": "alpinejs/dist", "htmx": "htmx.org/dist"}
+_VENDOR_DIST = {"echarts": "echarts/dist", "alpinejs": "alpinejs/dist"}
 STATICFILES_DIRS = [
     (f"vendor/{name}", BASE_DIR / "node_modules" / dist)
     for name, dist in _VENDOR_DIST.items()
