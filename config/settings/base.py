@@ -84,7 +84,7 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],  # every template lives in its app's templates/ folder
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
