@@ -182,6 +182,7 @@ class Bench:
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
             "DB_POOL_MAX_SIZE": str(args.db_pool),
+            "BENCH_ROUTES": "1",  # serve /api/v1/bench/baseline/ (the floor H)
             **extra,
         }
 

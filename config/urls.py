@@ -8,14 +8,16 @@ from core import views as core_views
 
 api_v1 = [
     path("health/", core_apis.HealthApi.as_view(), name="health"),
-    # The benchmark's floor (bench/, BENCHMARKS.md): bare Django, no DRF, no database.
-    path("bench/baseline/", core_views.bench_baseline, name="bench-baseline"),
     path("ready/", core_apis.ReadyApi.as_view(), name="ready"),
     path("", include("accounts.urls")),
     path("", include("quiz.urls")),
     path("", include("leaderboard.urls")),
     path("", include("campaign.urls")),
 ]
+
+if settings.BENCH_ROUTES:
+    # The benchmark's floor (bench/, docs/benchmarks.md): bare Django, no DRF, no database.
+    api_v1.append(path("bench/baseline/", core_views.bench_baseline, name="bench-baseline"))
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -52,3 +52,28 @@ def test_time_zone_is_shanghai():
 
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
+
+
+def test_no_channel_layer_is_configured():
+    """The live dashboard polls the leaderboard store and joins no group: no layer, no channels_redis."""
+    from channels.layers import get_channel_layer
+
+    assert get_channel_layer() is None
+
+
+def test_the_bench_baseline_is_routed_only_when_asked(settings):
+    import importlib
+
+    from django.urls import clear_url_caches
+
+    from config import urls
+
+    settings.BENCH_ROUTES = False
+    try:
+        paths = [str(p.pattern) for p in importlib.reload(urls).api_v1]
+        assert "bench/baseline/" not in paths
+    finally:
+        settings.BENCH_ROUTES = True
+        importlib.reload(urls)
+        clear_url_caches()
+    assert "bench/baseline/" in [str(p.pattern) for p in urls.api_v1]

@@ -143,6 +143,10 @@ STATICFILES_DIRS = [
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
 
+# The benchmark's floor (GET /api/v1/bench/baseline/, docs/benchmarks.md) is routed only when
+# asked: the test settings and the bench harness (bench/run.py) turn it on, production leaves it out.
+BENCH_ROUTES = env_bool("BENCH_ROUTES")
+
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"

@@ -13,6 +13,7 @@ SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
 # (exported, so server processes a test starts with this environment share them).
 LEADERBOARD_KEY_PREFIX = os.environ.setdefault("LEADERBOARD_KEY_PREFIX", f"test-{uuid.uuid4().hex[:10]}")
 DEBUG = False
+BENCH_ROUTES = True  # the bench harness's tests call the baseline route
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
 REST_FRAMEWORK = {
