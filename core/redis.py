@@ -1,8 +1,8 @@
 """The one module that imports `redis` and knows the server's address.
 
 It sits in `core` (the lowest layer) so that both readiness (core/apis.py) and the leaderboard
-store reach it without an upward import. Everything else goes through these functions. Channels
-reaches Redis through CHANNEL_LAYERS and the cache through CACHES, never through here.
+store reach it without an upward import. Everything else goes through these functions. The cache
+reaches Redis through CACHES, never through here (there is no channel layer: config/settings/base.py).
 """
 
 from functools import lru_cache
