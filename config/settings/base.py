@@ -151,9 +151,12 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
-# Uploads: question banks and unit lists are at most 10 MB; the import service checks again.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# Bodies: JSON and form fields (everything but uploaded files) at most 2.5 MB (a submission is a few
+# KB); larger is 400 `request_too_large`. Uploaded files above 2.5 MB go to a temporary file instead
+# of memory; question banks and unit lists are at most IMPORT_MAX_FILE_BYTES (checked by the import).
+# The proxy refuses bigger bodies before they reach a server process (docs/deployment.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
 
