@@ -210,10 +210,7 @@ class AttemptDetailApi(APIView):
     )
     def get(self, request, attempt_id: int):
         attempt = attempt_selectors.attempt_get_for_viewer(attempt_id=attempt_id, user=request.user)
-        if attempt_services.attempt_is_overdue(attempt=attempt, now=timezone.now()):
-            attempt_services.attempt_expire_overdue(attempt_id=attempt.pk)
-            attempt = attempt_selectors.attempt_get_for_viewer(attempt_id=attempt_id, user=request.user)
-        return _attempt_response(attempt)
+        return _attempt_response(attempt_services.attempt_finalise_if_overdue(attempt=attempt))
 
 
 class AttemptAnswerSaveApi(APIView):

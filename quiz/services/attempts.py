@@ -585,3 +585,16 @@ def attempt_expire_overdue(
             _finalize(attempt=attempt, items=items, submitted_at=attempt.deadline)
             finalized += 1
     return finalized
+
+
+def attempt_finalise_if_overdue(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """The rule "an overdue attempt is finalised when it is read" (the API's and the site's detail).
+
+    An attempt still in progress past its deadline plus grace (the phone was closed) is scored as it
+    stood before anyone sees it; returns it read again with its items, or `attempt` unchanged when
+    it was not overdue. The lists call attempt_expire_overdue(user=...) for the same rule.
+    """
+    if not attempt_is_overdue(attempt=attempt, now=now or timezone.now()):
+        return attempt
+    attempt_expire_overdue(attempt_id=attempt.pk, now=now)
+    return attempt_with_items(attempt_id=attempt.pk)

@@ -23,11 +23,7 @@ def _owned_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 @login_required
 def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Score, correct count, time and rank; then every question with the right answer and explanation."""
-    attempt = _owned_attempt(request, attempt_id)
-    if attempt_services.attempt_is_overdue(attempt=attempt, now=timezone.now()):
-        # Time ran out without a submission (phone closed): score it as it stood, as the API does.
-        attempt_services.attempt_expire_overdue(attempt_id=attempt.pk)
-        attempt = _owned_attempt(request, attempt_id)
+    attempt = attempt_services.attempt_finalise_if_overdue(attempt=_owned_attempt(request, attempt_id))
     if attempt.status != Attempt.Status.SUBMITTED:
         # Still running: its answers and explanations stay hidden; go back to answering.
         return redirect("web:answer", competition_id=attempt.competition_id)
