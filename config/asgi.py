@@ -19,6 +19,7 @@ from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from core.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
+from leaderboard.worker import leaderboard_worker_start  # noqa: E402
 
 http_app = django_asgi_app
 if settings.DEBUG or os.environ.get("SERVE_STATIC") == "1":
@@ -26,6 +27,10 @@ if settings.DEBUG or os.environ.get("SERVE_STATIC") == "1":
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     http_app = ASGIStaticFilesHandler(django_asgi_app)
+
+# Each process records, every few seconds, what another (killed) process or a dead Redis left in
+# the leaderboard outbox (docs/leaderboards.md).
+leaderboard_worker_start(interval=settings.LEADERBOARD_CATCH_UP_SECONDS)
 
 application = ProtocolTypeRouter(
     {

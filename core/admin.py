@@ -12,8 +12,8 @@ admin.site.index_title = _("Question banks, competitions and participation")
 admin.site.index_template = "admin/core_index.html"
 
 # The index in the order admins use it: banks and competitions first, the campaign's records,
-# then people and places; technical tables (groups, tokens, log-in lockouts, leaderboard rebuild
-# requests) last.
+# then people and places; technical tables (groups, tokens, log-in lockouts) last. The leaderboard
+# has no tables any more (its outbox is quiz's), its label stays harmless.
 # Labels are strings: core sits below the apps it orders and imports none of them.
 APP_ORDER = ["quiz", "campaign", "accounts", "auth", "authtoken", "axes", "leaderboard"]
 MODEL_ORDER = {

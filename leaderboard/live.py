@@ -16,8 +16,9 @@ submission; Redis sees one GET per second per process and competition watched, i
 submission rate and of the number of dashboards; no channel-layer group messages are needed.
 
 When the store stops answering, the feed tells its sockets `{"type": "status", "live": false}`
-once; when it answers again, it rebuilds what was missed (RebuildRequest rows), says
-`{"type": "status", "live": true}` and sends fresh figures.
+once; when it answers again, it says `{"type": "status", "live": true}` and sends fresh figures
+(read from the database until the services have caught up: leaderboard/worker.py). The feed only
+reads; it never rebuilds.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from leaderboard import services
 from leaderboard.catalog import RegionCatalog, region_catalog
 from leaderboard.selectors import LiveView, live_numbers_get, stats_body
 from leaderboard.store import LiveNumbers, StoreUnavailable, get_store
@@ -70,16 +70,9 @@ def _read_figures(competition_id: int) -> tuple[LiveNumbers, RegionCatalog]:
 
 
 def _read_version(competition_id: int) -> int | None:
-    store = get_store()
-    version = store.version(competition_id)
-    if version is None:  # Redis lost its data, or nobody submitted yet: build it
-        services.leaderboard_ensure_built(competition_id=competition_id)
-        version = store.version(competition_id)
-    return version
-
-
-def _rebuild_pending() -> None:
-    services.leaderboard_rebuild_pending()
+    """The store's version of the competition; None while Redis does not hold it (reads then use
+    the database, and the services build it: the poller only reads)."""
+    return get_store().version(competition_id)
 
 
 def status_message(*, live: bool, language: str) -> str:
@@ -200,10 +193,6 @@ async def _tick(feed: _Feed) -> None:
             await _broadcast_status(feed, live=False)
         return
     recovered = not feed.live
-    if recovered:
-        with contextlib.suppress(StoreUnavailable):
-            await database_sync_to_async(_rebuild_pending)()
-        version = await database_sync_to_async(_read_version)(cid)
     if version == feed.version and not recovered:
         return
     numbers, catalog = await database_sync_to_async(_read_figures)(cid)

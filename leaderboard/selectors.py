@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.i18n import localized
-from leaderboard import services
 from leaderboard.catalog import RegionCatalog, region_catalog
 from leaderboard.store import (
     Counts,
@@ -51,27 +50,28 @@ def _not_found() -> ApplicationError:
 
 
 def _read(competition_id: int, read: Callable[[LeaderboardStore], T]) -> T:
-    """Run `read` on the store, building the competition first if the store does not hold it."""
+    """Run `read` on the store; on the database store if Redis does not hold the competition or is down.
+
+    Reads never write: building the competition in Redis is the services' job (on the next
+    recorded submission, or `leaderboard_catch_up` within seconds); meanwhile the database
+    store answers, slower and exact.
+    """
     store = get_store()
-    try:
-        if store.reads_use_database:
-            if not Competition.objects.filter(pk=competition_id).exists():
-                raise _not_found()
-            return read(store)
+    if not store.reads_use_database:
         try:
             return read(store)
         except StoreNotBuilt:
-            services.leaderboard_rebuild(competition_id=competition_id)
-            return read(store)
-    except Competition.DoesNotExist as exc:
-        raise _not_found() from exc
-    except StoreUnavailable as exc:
-        logger.warning(
-            "Leaderboard store unavailable, reading competition %s from the database: %s", competition_id, exc
-        )
-        if not Competition.objects.filter(pk=competition_id).exists():
-            raise _not_found() from exc
-        return read(_fallback_store)
+            logger.info("Competition %s is not in the live store yet; reading the database", competition_id)
+        except StoreUnavailable as exc:
+            logger.warning(
+                "Leaderboard store unavailable, reading competition %s from the database: %s",
+                competition_id,
+                exc,
+            )
+        store = _fallback_store
+    if not Competition.objects.filter(pk=competition_id).exists():
+        raise _not_found()
+    return read(store)
 
 
 def _iso(moment: datetime | None) -> str | None:

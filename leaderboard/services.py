@@ -1,25 +1,30 @@
-"""Writes to the live leaderboard. It subscribes to quiz's `attempt_scored` event (after commit).
+"""Writes to the live leaderboard. It subscribes to quiz's `attempt_scored` event.
 
-The database is the truth; the store (Redis, or the embedded database-backed one) is a view of it
-that can always be rebuilt: `leaderboard_rebuild` recomputes one competition exactly, and is run
-- by `manage.py rebuild_leaderboards`,
-- on first use of a competition, and whenever Redis lost its data (its `meta` key is missing),
-- for the competitions whose submissions could not be recorded while Redis was down: the hook
-  leaves a RebuildRequest row, and the first process that reaches Redis again rebuilds them.
+The database is the truth; the store (Redis, or the embedded database-backed one) is a view of it.
+Every counted submission leaves an outbox row (quiz.models.AttemptScoredOutbox) in its own
+transaction. The after-commit subscriber records the attempt at once and deletes the row (the fast
+path); `leaderboard_outbox_drain`, run every few seconds in every server process, records whatever
+is left (a process killed after the commit, a process that could not reach Redis). Recording is
+idempotent per attempt id, so doing it twice is harmless.
+
+`leaderboard_rebuild` recomputes one competition exactly; it runs from `manage.py
+rebuild_leaderboards`, when a recording finds the competition missing from Redis (first
+submission, or Redis lost its data), and from `leaderboard_catch_up` for open competitions that
+Redis does not hold. Reads (selectors, the live poller) never write: when the store does not hold
+a competition they read the database store instead.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from leaderboard.catalog import region_catalog
-from leaderboard.models import RebuildRequest
 from leaderboard.store import (
     StoreNotBuilt,
     StoreUnavailable,
@@ -28,17 +33,13 @@ from leaderboard.store import (
     get_store,
     snapshot_from_database,
 )
-from quiz.models import Attempt, Competition, Participation
+from quiz.models import Attempt, AttemptScoredOutbox, Competition, Participation
 
 logger = logging.getLogger(__name__)
 
 # A rebuild re-records attempts submitted this long before it started that its snapshot missed
 # (their transaction committed after the snapshot was read; their hook ran before the swap).
 REBUILD_OVERLAP = timedelta(seconds=120)
-
-# Per process: whether RebuildRequest rows may exist that this process has not looked at since it
-# last reached Redis. True at start, so a process started after an outage checks once.
-_pending_unchecked = True
 
 
 @dataclass(frozen=True)
@@ -108,41 +109,107 @@ def leaderboard_record_submission_receiver(sender, *, attempt_id: int, **kwargs)
 
 
 def leaderboard_record_submission(*, attempt_id: int) -> None:
-    """Hand a freshly submitted attempt to the live leaderboard.
+    """Hand a freshly submitted attempt to the live leaderboard: the fast path, right after commit.
 
-    Subscribed to quiz.events.attempt_scored (sent after commit), once per scored attempt (calling it
-    again for the same attempt changes nothing). Costs two indexed SELECTs and, with Redis, one
-    round trip. Never raises into the caller: the submission has succeeded whatever happens here.
-    If Redis is down the competition is marked for a rebuild and the numbers come back exact as
-    soon as any process reaches Redis again.
+    Subscribed to quiz.events.attempt_scored, once per scored attempt (calling it again for the
+    same attempt changes nothing). Costs two indexed SELECTs, with Redis one round trip, and the
+    DELETE of the attempt's outbox row once the figures hold it. Never raises into the caller: the
+    submission has succeeded whatever happens here. If Redis is down, or this fails in any way,
+    the outbox row stays and `leaderboard_outbox_drain` (every process, every few seconds)
+    records the attempt as soon as a process reaches Redis.
     """
-    global _pending_unchecked
-    competition_id = None
     try:
-        record = _read_after_commit(lambda: _submission_record(attempt_id=attempt_id))
-        if record is None:
-            return
-        competition_id = record.competition_id
-        store = get_store()
-        if store.reads_use_database:
-            return  # the embedded store reads the database itself
-        if _pending_unchecked:
-            leaderboard_rebuild_pending()
-        try:
-            store.record_submission(record)
-        except StoreNotBuilt:
-            # First submission of the competition, or Redis lost its data: the rebuild reads the
-            # database, where this attempt is already committed.
-            leaderboard_rebuild(competition_id=competition_id)
+        _read_after_commit(lambda: _record(attempt_id=attempt_id))
+        AttemptScoredOutbox.objects.filter(attempt_id=attempt_id).delete()
     except StoreUnavailable as exc:
-        _pending_unchecked = True
-        logger.warning("Leaderboard store unavailable; attempt %s not recorded live (%s)", attempt_id, exc)
-        if competition_id is not None:
-            _request_rebuild(competition_id=competition_id, reason=f"attempt {attempt_id}: {exc}"[:200])
-    except Exception:  # noqa: BLE001 - the submission is committed; the live view must not break it
-        logger.exception("Recording attempt %s on the leaderboard failed", attempt_id)
-        if competition_id is not None:
-            _request_rebuild(competition_id=competition_id, reason=f"attempt {attempt_id}: error")
+        logger.warning("Leaderboard store unavailable; attempt %s left in the outbox (%s)", attempt_id, exc)
+    except Exception:  # noqa: BLE001 - the submission is committed; the outbox row keeps the hand-over
+        logger.exception("Recording attempt %s on the leaderboard failed; left in the outbox", attempt_id)
+
+
+def _record(*, attempt_id: int, built: set[int] | None = None) -> int | None:
+    """Put one attempt on the live store; returns its competition id (None if it does not count).
+
+    `built`: competitions rebuilt earlier in the same pass; their rebuild read this (committed)
+    attempt already. Raises StoreUnavailable when Redis does not answer.
+    """
+    record = _submission_record(attempt_id=attempt_id)
+    if record is None:
+        return None
+    store = get_store()
+    if store.reads_use_database or (built is not None and record.competition_id in built):
+        return record.competition_id  # the embedded store reads the database itself
+    try:
+        store.record_submission(record)
+    except StoreNotBuilt:
+        # First submission of the competition, or Redis lost its data: the rebuild reads the
+        # database, where this attempt is already committed.
+        leaderboard_rebuild(competition_id=record.competition_id)
+        if built is not None:
+            built.add(record.competition_id)
+    return record.competition_id
+
+
+def leaderboard_outbox_drain(*, limit: int = 500) -> int:
+    """Record the attempts still in the outbox (quiz.models.AttemptScoredOutbox); returns how many.
+
+    The slow path behind `leaderboard_record_submission`: a row is left when a process died
+    between the commit and its after-commit hook, or could not reach Redis. Every server process
+    runs this every few seconds (leaderboard/worker.py), as does `manage.py leaderboard_catch_up`.
+    Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL), so processes draining
+    at once share the work; recording is idempotent per attempt anyway. A row whose recording
+    fails for another reason than Redis being down has its competition rebuilt instead. Raises
+    StoreUnavailable when Redis does not answer; what was recorded before that is deleted.
+    """
+    done: list[int] = []
+    unavailable: StoreUnavailable | None = None
+    with transaction.atomic():
+        rows = list(
+            AttemptScoredOutbox.objects.select_for_update(skip_locked=True)
+            .order_by("created_at", "attempt_id")
+            .values_list("attempt_id", "competition_id")[:limit]
+        )
+        built: set[int] = set()
+        try:
+            for attempt_id, competition_id in rows:
+                try:
+                    _record(attempt_id=attempt_id, built=built)
+                except StoreUnavailable:
+                    raise
+                except Exception:  # noqa: BLE001 - one bad row must not block the others forever
+                    logger.exception("Recording attempt %s failed; rebuilding its competition", attempt_id)
+                    if competition_id not in built:
+                        leaderboard_rebuild(competition_id=competition_id)
+                        built.add(competition_id)
+                done.append(attempt_id)
+        except StoreUnavailable as exc:
+            unavailable = exc
+        if done:
+            AttemptScoredOutbox.objects.filter(attempt_id__in=done).delete()
+    if unavailable is not None:
+        raise unavailable
+    return len(done)
+
+
+def leaderboard_catch_up(*, now: datetime | None = None) -> int:
+    """One pass of the background work every server process runs (leaderboard/worker.py).
+
+    Drains the outbox, then builds the store of each open competition that Redis does not hold
+    (Redis restarted empty), so reads, which never write, find it built again within seconds.
+    Returns how many attempts the drain recorded. Raises StoreUnavailable when Redis is down.
+    """
+    recorded = leaderboard_outbox_drain()
+    store = get_store()
+    if store.reads_use_database:
+        return recorded
+    now = now or timezone.now()
+    running = Competition.objects.filter(
+        is_practice=False, starts_at__lte=now, ends_at__gte=now - REBUILD_OVERLAP
+    ).values_list("id", flat=True)
+    for competition_id in running:
+        if store.version(competition_id) is None:
+            leaderboard_rebuild(competition_id=competition_id)
+    return recorded
 
 
 def _read_after_commit(read):
@@ -157,15 +224,6 @@ def _read_after_commit(read):
         logger.warning("Database session lost after a commit; reading the submission again")
         connection.close()
         return read()
-
-
-def _request_rebuild(*, competition_id: int, reason: str) -> None:
-    try:
-        RebuildRequest.objects.update_or_create(
-            competition_id=competition_id, defaults={"requested_at": timezone.now(), "reason": reason}
-        )
-    except Exception:  # noqa: BLE001 - best effort; `rebuild_leaderboards` repairs everything anyway
-        logger.exception("Could not mark competition %s for a leaderboard rebuild", competition_id)
 
 
 def leaderboard_rebuild(*, competition_id: int) -> RebuildResult:
@@ -196,7 +254,6 @@ def leaderboard_rebuild(*, competition_id: int) -> RebuildResult:
             record = _submission_record(attempt_id=attempt_id)
             if record is not None and store.record_submission(record):
                 late += 1
-    RebuildRequest.objects.filter(competition_id=competition_id, requested_at__lte=started).delete()
     totals = snapshot.totals
     return RebuildResult(
         competition_id=competition_id,
@@ -207,22 +264,6 @@ def leaderboard_rebuild(*, competition_id: int) -> RebuildResult:
     )
 
 
-def leaderboard_rebuild_pending() -> list[int]:
-    """Rebuild the competitions marked while Redis was down; returns their ids."""
-    global _pending_unchecked
-    done = []
-    for competition_id in RebuildRequest.objects.values_list("competition_id", flat=True):
-        try:
-            leaderboard_rebuild(competition_id=competition_id)
-        except Competition.DoesNotExist:
-            RebuildRequest.objects.filter(competition_id=competition_id).delete()
-            continue
-        done.append(competition_id)
-        logger.info("Leaderboard of competition %s rebuilt after Redis came back", competition_id)
-    _pending_unchecked = False
-    return done
-
-
 def leaderboard_rebuild_all(*, competition_ids: list[int] | None = None) -> list[RebuildResult]:
     """Rebuild every non-practice competition (or the given ones); what `rebuild_leaderboards` runs."""
     qs = Competition.objects.order_by("id")
@@ -231,14 +272,3 @@ def leaderboard_rebuild_all(*, competition_ids: list[int] | None = None) -> list
     for competition_id in qs.values_list("id", flat=True):
         results.append(leaderboard_rebuild(competition_id=competition_id))
     return results
-
-
-def leaderboard_ensure_built(*, competition_id: int) -> None:
-    """Rebuild the competition if the store holds nothing for it (Competition.DoesNotExist if unknown)."""
-    store = get_store()
-    if store.reads_use_database:
-        if not Competition.objects.filter(pk=competition_id).exists():
-            raise Competition.DoesNotExist
-        return
-    if store.version(competition_id) is None:
-        leaderboard_rebuild(competition_id=competition_id)

@@ -2,7 +2,8 @@
 
 The layers run one way (core < accounts < quiz < leaderboard < ...): quiz never imports the
 leaderboard. Instead it publishes what happened, after commit, and the leaderboard subscribes in
-its AppConfig.ready(). Modelled on Zulip's `send_event_on_commit`.
+its AppConfig.ready(). Modelled on Zulip's `send_event_on_commit`, with an outbox row so that the
+hand-over survives a process killed between the commit and the after-commit hook.
 """
 
 from __future__ import annotations
@@ -10,18 +11,27 @@ from __future__ import annotations
 from django.db import transaction
 from django.dispatch import Signal
 
+from quiz.models import AttemptScoredOutbox
+
 # Sent after the commit of a transaction that scored a counted (non-practice) attempt, with the
 # keyword `attempt_id`. Receivers must be idempotent per attempt id: a retried submission sends it
-# again. Subscriber: leaderboard.services.leaderboard_record_submission (see leaderboard/apps.py).
+# again, and the outbox row may be consumed by another process as well. Subscriber:
+# leaderboard.services.leaderboard_record_submission (connected in leaderboard/apps.py).
 attempt_scored = Signal()
 
 
-def attempt_scored_send_on_commit(*, attempt_id: int) -> None:
-    """Publish "this attempt was scored" once the current transaction commits (nothing if it rolls back).
+def attempt_scored_publish(*, attempt_id: int, competition_id: int) -> None:
+    """Publish "this attempt was scored": an outbox row now, the `attempt_scored` signal after commit.
 
-    Precondition: called inside the transaction that scored the attempt. Subscriber:
-    `leaderboard.services.leaderboard_record_submission`, which puts it on the live leaderboard.
-    A failing subscriber is logged by `send_robust` and never fails the submission, which is
-    committed by then.
+    Precondition: called inside the transaction that scored the attempt, so the outbox row
+    (AttemptScoredOutbox, one per attempt: a second publish writes nothing) commits with the score
+    or not at all. Subscriber: `leaderboard.services.leaderboard_record_submission`, which puts the
+    attempt on the live leaderboard and deletes the row; if the process dies first, or Redis does
+    not answer, `leaderboard.services.leaderboard_outbox_drain` (run every few seconds in every
+    server process) does it. A failing subscriber is logged by `send_robust` and never fails the
+    submission, which is committed by then.
     """
+    AttemptScoredOutbox.objects.bulk_create(
+        [AttemptScoredOutbox(attempt_id=attempt_id, competition_id=competition_id)], ignore_conflicts=True
+    )
     transaction.on_commit(lambda: attempt_scored.send_robust(sender=None, attempt_id=attempt_id))

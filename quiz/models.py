@@ -301,3 +301,29 @@ class AttemptItem(models.Model):
         if self.type == Question.Type.JUDGE:
             return [{"key": key, "text": judge_option_label(key)} for key in JUDGE_KEYS]
         return self.options
+
+
+class AttemptScoredOutbox(models.Model):
+    """The outbox of the `attempt_scored` event (quiz/events.py): one row per counted attempt.
+
+    Written in the submission's own transaction, so a scored attempt and its hand-over to the
+    leaderboard commit together or not at all. The subscriber (leaderboard.services) deletes the
+    row once the live figures hold the attempt; a row still here means "not yet on the live
+    leaderboard" (the process died after the commit, Redis did not answer), and every server process
+    picks it up within seconds (leaderboard.services.leaderboard_outbox_drain).
+    """
+
+    attempt = models.OneToOneField(
+        Attempt, primary_key=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("attempt")
+    )
+    competition = models.ForeignKey(
+        Competition, on_delete=models.CASCADE, related_name="+", verbose_name=_("competition")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("scored attempt awaiting the leaderboard")
+        verbose_name_plural = _("scored attempts awaiting the leaderboard")
+
+    def __str__(self) -> str:
+        return f"attempt {self.attempt_id} @ {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -215,6 +215,9 @@ ATTEMPT_GRACE_SECONDS = env_int("ATTEMPT_GRACE_SECONDS", 15)
 LIVE_BROADCAST_INTERVAL_SECONDS = float(env_str("LIVE_BROADCAST_INTERVAL_SECONDS", "1.0"))
 # Redis keys of the live leaderboard start with this (several deployments or test runs can share a Redis db).
 LEADERBOARD_KEY_PREFIX = env_str("LEADERBOARD_KEY_PREFIX", "lb")
+# How often each server process records what the leaderboard outbox still holds (a process killed
+# after a commit, Redis unreachable) and rebuilds open competitions Redis lost; 0 turns it off.
+LEADERBOARD_CATCH_UP_SECONDS = float(env_str("LEADERBOARD_CATCH_UP_SECONDS", "2.0"))
 # Width of one step of the dashboard's "participants and attempts over time" chart.
 LIVE_TIMELINE_BUCKET_SECONDS = env_int("LIVE_TIMELINE_BUCKET_SECONDS", 300)
 

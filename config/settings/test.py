@@ -24,3 +24,7 @@ REST_FRAMEWORK = {
         "attempt_start": env_str("THROTTLE_ATTEMPT_START", "10000/min"),
     },
 }
+
+# No background thread in the test process (it would race the tests' own database); the daphne
+# processes of the reliability tests turn it on through the environment.
+LEADERBOARD_CATCH_UP_SECONDS = float(env_str("LEADERBOARD_CATCH_UP_SECONDS", "0"))

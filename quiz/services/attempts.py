@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from rest_framework import status as http
 
 from core.errors import ApplicationError
-from quiz.events import attempt_scored_send_on_commit
+from quiz.events import attempt_scored_publish
 from quiz.models import OPTION_KEYS, Attempt, AttemptItem, Competition, Participation, Question
 from quiz.selectors import answer_keys
 from quiz.services import scoring
@@ -471,7 +471,7 @@ def _finalize(*, attempt: Attempt, items: list[AttemptItem], submitted_at: datet
             submitted_attempts=1,
             points_reached_at=submitted_at if total > 0 else None,
         )
-    attempt_scored_send_on_commit(attempt_id=attempt.pk)
+    attempt_scored_publish(attempt_id=attempt.pk, competition_id=attempt.competition_id)
 
 
 def store_scored_items(*, items: list[AttemptItem]) -> None:
@@ -527,7 +527,7 @@ def attempt_submit(
                 # A retry usually means the first answer was lost, possibly after the commit but
                 # before the after-commit hook ran; handing the attempt over again is harmless
                 # (subscribers count an attempt id once) and closes that gap.
-                attempt_scored_send_on_commit(attempt_id=attempt.pk)
+                attempt_scored_publish(attempt_id=attempt.pk, competition_id=attempt.competition_id)
             return attempt_with_items(attempt_id=attempt.pk), False
         items = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
         by_question = {item.question_id: item for item in items}

@@ -2,12 +2,10 @@
 
 import pytest
 
-from leaderboard import services
 from tests.support.keys import private_leaderboard_keys
 
 
 @pytest.fixture(autouse=True)
 def _isolated_leaderboard():
     with private_leaderboard_keys() as prefix:
-        services._pending_unchecked = True
         yield prefix
