@@ -216,6 +216,14 @@ class Attempt(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         SUBMITTED = "submitted", _("Submitted")
 
+    class Kind(models.TextChoices):
+        """What started it. Only `competition` attempts are the competition's own (quota, resume);
+        the learning rounds (quiz/services/practice.py) are practice attached to a competition."""
+
+        COMPETITION = "competition", _("Competition attempt")
+        WRONG_ANSWERS = "wrong_answers", _("Wrong-answer practice")
+        TOPIC = "topic", _("Topic practice")
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="attempts")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
@@ -239,6 +247,9 @@ class Attempt(models.Model):
         "accounts.Industry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_practice = models.BooleanField(default=False)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.COMPETITION)
+    # The category of a topic round ("" otherwise).
+    topic = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -260,8 +271,8 @@ class Attempt(models.Model):
         None while it runs or when the competition has no pass mark.
         """
         pass_mark = self.competition.pass_mark
-        if pass_mark is None or self.status != self.Status.SUBMITTED:
-            return None
+        if pass_mark is None or self.status != self.Status.SUBMITTED or self.kind != self.Kind.COMPETITION:
+            return None  # a practice round (quiz/services/practice.py) neither passes nor fails
         return self.score >= pass_mark
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from quiz.apis import attempts, banks, competitions, history
+from quiz.apis import attempts, banks, competitions, history, practice
 
 app_name = "quiz"
 
@@ -35,4 +35,16 @@ urlpatterns = [
     # my history
     path("me/attempts/", history.MyAttemptListApi.as_view(), name="my-attempts"),
     path("me/wrong-answers/", history.WrongAnswerListApi.as_view(), name="my-wrong-answers"),
+    # the learning loop: practice rounds, my progress
+    path(
+        "me/wrong-answers/practice/",
+        practice.WrongAnswerPracticeStartApi.as_view(),
+        name="wrong-answers-practice",
+    ),
+    path(
+        "competitions/<int:competition_id>/practice/",
+        practice.TopicPracticeStartApi.as_view(),
+        name="topic-practice",
+    ),
+    path("me/progress/", practice.MyProgressApi.as_view(), name="my-progress"),
 ]

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
 
 from accounts.models import Region, User
 from accounts.selectors import county_of
 from leaderboard.selectors import MAX_LIMIT, leaderboard_get
 from quiz.models import Attempt, AttemptItem, Competition, Participation
 from quiz.selectors import competitions as competition_selectors
+from quiz.selectors import progress as progress_selectors
 
 
 def competitions_for_site(*, user: User, now: datetime | None = None) -> list[tuple[Competition, str]]:
@@ -50,7 +53,11 @@ def attempt_in_progress(
     now = now or timezone.now()
     return (
         Attempt.objects.filter(
-            user=user, competition=competition, status=Attempt.Status.IN_PROGRESS, deadline__gt=now
+            user=user,
+            competition=competition,
+            kind=Attempt.Kind.COMPETITION,
+            status=Attempt.Status.IN_PROGRESS,
+            deadline__gt=now,
         )
         .order_by("-started_at")
         .first()
@@ -156,3 +163,24 @@ def ranking(*, competition: Competition, scope: str, limit: int, user: User | No
         "mine_listed": any(e["is_me"] for e in entries),
         "updated_at": updated,
     }
+
+
+def topic_rows(categories: list[dict]) -> list[dict]:
+    """Category rows with the link that practises each (the latest competition that asked it)."""
+    rows = []
+    for row in categories:
+        link = None
+        if row["category"] and row["competition"]:
+            base = reverse("web:topic-practice", kwargs={"competition_id": row["competition"]})
+            link = f"{base}?{urlencode({'category': row['category']})}"
+        rows.append({**row, "percent": round((row["correct_rate"] or 0) * 100), "link": link})
+    return rows
+
+
+def competition_topics(*, competition) -> list[dict]:
+    """The topics a competition's page offers to practise now, each with its link."""
+    base = reverse("web:topic-practice", kwargs={"competition_id": competition.pk})
+    return [
+        {"category": category, "link": f"{base}?{urlencode({'category': category})}"}
+        for category in progress_selectors.practisable_topics(competition=competition, now=timezone.now())
+    ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from web.views import accounts, attempts, competitions, leaderboards
+from web.views import accounts, attempts, competitions, leaderboards, practice
 
 app_name = "web"
 
@@ -25,4 +25,7 @@ urlpatterns = [
     ),
     path("me/attempts/", attempts.history, name="history"),
     path("me/wrong-answers/", attempts.wrong_answers, name="wrong-answers"),
+    path("me/wrong-answers/practice/", practice.wrong_answer_practice, name="wrong-answer-practice"),
+    path("competitions/<int:competition_id>/practice/", practice.topic_practice, name="topic-practice"),
+    path("me/progress/", practice.progress, name="progress"),
 ]

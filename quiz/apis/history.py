@@ -79,14 +79,28 @@ class WrongAnswerSerializer(serializers.Serializer):
 class WrongAnswerListApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    class WrongAnswerQuerySerializer(serializers.Serializer):
+        status = serializers.ChoiceField(
+            choices=["active", "mastered"],
+            default="active",
+            help_text="active: still to learn; mastered: answered right twice in a row since.",
+        )
+
     @extend_schema(
         operation_id="me_wrong_answers_list",
+        parameters=[WrongAnswerQuerySerializer],
         responses={200: paginated("PaginatedWrongAnswerList", WrongAnswerSerializer(many=True))},
     )
     def get(self, request):
+        query = self.WrongAnswerQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         attempt_services.attempt_expire_overdue(user=request.user)
         paginator = PagePagination()
         page = paginator.paginate_queryset(
-            attempt_selectors.wrong_answer_list(user=request.user), request, self
+            attempt_selectors.wrong_answer_list(
+                user=request.user, mastered=query.validated_data["status"] == "mastered"
+            ),
+            request,
+            self,
         )
         return paginator.get_paginated_response(WrongAnswerSerializer(page, many=True).data)

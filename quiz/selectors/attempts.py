@@ -4,6 +4,7 @@ from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from quiz.models import Attempt, AttemptItem
+from quiz.selectors import progress
 
 
 def attempt_get_for_viewer(*, attempt_id: int, user) -> Attempt:
@@ -22,16 +23,17 @@ def attempt_list_for_user(*, user) -> QuerySet[Attempt]:
     return Attempt.objects.filter(user=user).select_related("competition").order_by("-started_at", "-id")
 
 
-def wrong_answer_list(*, user) -> QuerySet[AttemptItem]:
-    """The wrong-answer book: one entry per question the user got wrong (or left unanswered) in a
-    submitted attempt, practice included, newest first.
+def wrong_answer_list(*, user, mastered: bool = False) -> QuerySet[AttemptItem]:
+    """The wrong-answer book: one entry per question the user got wrong (or left unanswered in a
+    submitted attempt; see `quiz.selectors.progress` for what counts), practice included, newest first.
+    By default the active book (not yet mastered); with `mastered`, the questions since mastered.
 
-    Each entry is the latest such item (as it was shown, with its own letters), annotated with
+    Each entry is the latest wrong item (as it was shown, with its own letters), annotated with
     `times_wrong`.
     """
-    wrong = AttemptItem.objects.filter(
-        attempt__user=user, attempt__status=Attempt.Status.SUBMITTED, is_correct=False
-    )
+    records = progress.user_question_records(user=user)
+    question_ids = [qid for qid, record in records.items() if record.mastered == mastered]
+    wrong = AttemptItem.objects.filter(progress.WRONG, attempt__user=user, question_id__in=question_ids)
     latest_ids = wrong.values("question_id").annotate(last_id=Max("id")).values("last_id")
     times_wrong = (
         wrong.filter(question_id=OuterRef("question_id"))

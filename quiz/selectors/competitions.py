@@ -38,7 +38,9 @@ def attempts_started_today(
         return {}
     today = quota_day(now or timezone.now())
     rows = (
-        Attempt.objects.filter(user=user, competition_id__in=competition_ids, day=today)
+        Attempt.objects.filter(
+            user=user, competition_id__in=competition_ids, day=today, kind=Attempt.Kind.COMPETITION
+        )
         .values("competition_id")
         .annotate(n=Count("id"))
         .values_list("competition_id", "n")

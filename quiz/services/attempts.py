@@ -226,6 +226,7 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
             Attempt.objects.filter(
                 user=user,
                 competition=competition,
+                kind=Attempt.Kind.COMPETITION,
                 status=Attempt.Status.IN_PROGRESS,
                 deadline__gte=now - grace(),
             ).values_list("pk", flat=True)
@@ -241,7 +242,7 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
     with transaction.atomic():
         _lock_participation(user=user, competition=competition)
         rows = list(
-            Attempt.objects.filter(user=user, competition=competition)
+            Attempt.objects.filter(user=user, competition=competition, kind=Attempt.Kind.COMPETITION)
             .filter(Q(day=today) | Q(status=Attempt.Status.IN_PROGRESS))
             .values_list("id", "status", "deadline", "day")
         )

@@ -19,6 +19,7 @@ import io
 import json
 from collections.abc import Callable
 from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -73,6 +74,11 @@ MATRIX = [
     ("POST",  "/api/v1/attempts/{running}/submit/",                         401, 200, 404, 404, 404, 404),
     ("GET",   "/api/v1/me/attempts/",                                       401, 200, 200, 200, 200, 200),
     ("GET",   "/api/v1/me/wrong-answers/",                                  401, 200, 200, 200, 200, 200),
+    # Practice rounds: only the participant has a wrong answer; the open ranked competition's
+    # questions are never practised while it runs (feedback shows keys), so a topic round is 409.
+    ("POST",  "/api/v1/me/wrong-answers/practice/",                         401, 201, 409, 409, 409, 409),
+    ("POST",  "/api/v1/competitions/{competition}/practice/",               401, 409, 409, 409, 409, 409),
+    ("GET",   "/api/v1/me/progress/",                                       401, 200, 200, 200, 200, 200),
     ("GET",   "/api/v1/me/notices/",                                        401, 200, 200, 200, 200, 200),
     ("GET",   "/api/v1/competitions/{competition}/leaderboard/",            401, 200, 200, 200, 200, 200),
     ("GET",   "/api/v1/competitions/{competition}/stats/",                  401, 403, 403, 200, 200, 200),
@@ -152,7 +158,10 @@ def _uploads() -> dict[tuple[str, str], tuple[str, bytes]]:
     }
 
 
-QUERIES = {"/api/v1/competitions/{competition}/lagging-units/": {"threshold": "0.9"}}
+QUERIES = {
+    "/api/v1/competitions/{competition}/lagging-units/": {"threshold": "0.9"},
+    "/api/v1/competitions/{competition}/practice/": {"category": "消防安全"},
+}
 
 
 def _url(template: str, world: World) -> str:
@@ -258,6 +267,16 @@ def _check_wrong_answers(role: str, body: dict, world: World) -> None:
     assert attempts == ({world.owner_attempt.pk} if role == "participant" else set())
 
 
+def _check_wrong_practice(role: str, body: dict, world: World) -> None:
+    wrong = {item.question_id for item in world.owner_attempt.items.all() if not item.is_correct}
+    assert {q["id"] for q in body["questions"]} == wrong
+
+
+def _check_progress(role: str, body: dict, world: World) -> None:
+    answered = world.owner_attempt.question_count if role == "participant" else 0
+    assert sum(row["answered"] for row in body["categories"]) == answered
+
+
 def _check_users(role: str, body: dict, world: World) -> None:
     owner = next(row for row in body["results"] if row["username"] == "owner")
     assert owner["phone"] == PHONE[:3] + "****" + PHONE[-4:]  # masked even to an admin
@@ -277,6 +296,8 @@ SCOPED: dict[tuple[str, str], Callable] = {
     ("GET", "/api/v1/users/"): _check_users,
     ("GET", "/api/v1/me/attempts/"): _check_my_attempts,
     ("GET", "/api/v1/me/wrong-answers/"): _check_wrong_answers,
+    ("POST", "/api/v1/me/wrong-answers/practice/"): _check_wrong_practice,
+    ("GET", "/api/v1/me/progress/"): _check_progress,
     ("GET", "/api/v1/competitions/{competition}/stats/"): _check_stats,
     ("GET", "/api/v1/competitions/{competition}/stats/timeline/"): _check_timeline,
     ("GET", "/api/v1/competitions/{competition}/statistics/"): _check_statistics,
@@ -342,8 +363,12 @@ def _call(world: World, role: str, method: str, template: str):
                 response = client.get(path, QUERIES.get(template, {}))
             else:
                 body = _bodies(world).get((method, template), {})
+                query = QUERIES.get(template)
                 response = client.generic(
-                    method, path, data=json.dumps(body), content_type="application/json"
+                    method,
+                    f"{path}?{urlencode(query)}" if query else path,
+                    data=json.dumps(body),
+                    content_type="application/json",
                 )
             payload = (
                 response.json() if response.get("Content-Type", "").startswith("application/json") else None

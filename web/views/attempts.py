@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 
 from quiz.models import Attempt
 from quiz.selectors import attempts as attempt_selectors
+from quiz.selectors import progress as progress_selectors
 from quiz.services import attempts as attempt_services
 from web import certificate, selectors
+from web.views import practice
 
 
 def _owned_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
@@ -26,8 +28,9 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_services.attempt_finalise_if_overdue(attempt=_owned_attempt(request, attempt_id))
     if attempt.status != Attempt.Status.SUBMITTED:
         # Still running: its answers and explanations stay hidden; go back to answering.
-        return redirect("web:answer", competition_id=attempt.competition_id)
+        return redirect(practice.round_answer_url(attempt))
     competition = attempt.competition
+    rates = progress_selectors.category_rates(user=request.user, competition_id=competition.pk)
     return render(
         request,
         "web/attempt_detail.html",
@@ -41,6 +44,8 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "passed": bool(attempt.passed),
             "attempts_left": selectors.attempts_left_today(user=request.user, competition=competition),
             "is_open": competition.status == "open",
+            "again_url": practice.round_answer_url(attempt),
+            "weak_topics": selectors.topic_rows(rates),
         },
     )
 
@@ -86,7 +91,14 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def wrong_answers(request: HttpRequest) -> HttpResponse:
-    page = Paginator(attempt_selectors.wrong_answer_list(user=request.user), 20).get_page(
+    """The wrong-answer book: still to learn (with the practice button), or `?status=mastered`."""
+    mastered = request.GET.get("status") == "mastered"
+    page = Paginator(attempt_selectors.wrong_answer_list(user=request.user, mastered=mastered), 20).get_page(
         request.GET.get("page")
     )
-    return render(request, "web/wrong_answers.html", {"page": page})
+    context = {
+        "page": page,
+        "mastered": mastered,
+        "progress": progress_selectors.user_progress_counts(user=request.user),
+    }
+    return render(request, "web/wrong_answers.html", context)

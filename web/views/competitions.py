@@ -1,5 +1,7 @@
 """Home, the competition list, one competition's page and the answering page's shell."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -70,6 +72,7 @@ def competition_detail(request: HttpRequest, competition_id: int) -> HttpRespons
         )
         if not competition.is_practice:
             context["standing"] = selectors.participant_standing(user=request.user, competition=competition)
+        context["topics"] = selectors.competition_topics(competition=competition)
     return render(request, "web/competition_detail.html", context)
 
 
@@ -82,19 +85,33 @@ def competition_answer(request: HttpRequest, competition_id: int) -> HttpRespons
     if competition.status != "open" and running is None:
         messages.info(request, _("This competition is not open for answering."))
         return redirect("web:competition", competition_id=competition.pk)
-    config = {
-        "competition": competition.pk,
-        "isPractice": competition.is_practice,
-        "startUrl": f"/api/v1/competitions/{competition.pk}/attempts/",
+    config = answer_config(
+        request,
+        competition_id=competition.pk,
+        is_practice=competition.is_practice,
+        start_url=f"/api/v1/competitions/{competition.pk}/attempts/",
+        back_url=reverse("web:competition", kwargs={"competition_id": competition.pk}),
+    )
+    return render(request, "web/answer.html", {"competition": competition, "config": config})
+
+
+def answer_config(
+    request: HttpRequest, *, competition_id: int | None, is_practice: bool, start_url: str, back_url: str
+) -> dict:
+    """What the answering script needs; `start_url` starts or resumes the attempt (a competition's,
+    or a practice round's: web/views/practice.py)."""
+    return {
+        "competition": competition_id,
+        "isPractice": is_practice,
+        "startUrl": start_url,
         "answerUrl": "/api/v1/attempts/{attempt}/answers/{question}/",
         "submitUrl": "/api/v1/attempts/{attempt}/submit/",
         "resultUrl": reverse("web:attempt", kwargs={"attempt_id": 0}).replace("/0/", "/{attempt}/"),
-        "detailUrl": reverse("web:competition", kwargs={"competition_id": competition.pk}),
-        "loginUrl": f"{reverse('web:login')}?next={request.path}",
+        "detailUrl": back_url,
+        "loginUrl": f"{reverse('web:login')}?next={quote(request.get_full_path())}",
         "csrfToken": get_token(request),
         "text": _quiz_texts(),
     }
-    return render(request, "web/answer.html", {"competition": competition, "config": config})
 
 
 def _quiz_texts() -> dict[str, str]:

@@ -1,0 +1,255 @@
+"""The learning loop's reads (issue 18): which wrong questions are mastered, what a wrong-answer round
+draws first, and a person's correct rate per category.
+
+Mastery is not stored: it follows from the attempt items, which already hold every answer and its
+correctness. For one person and one question, the *events* are its scored items in time order (the
+time an answer was given, else the attempt's submission): `is_correct` set (a ranked attempt's items
+get it when the attempt is scored, a practice attempt's when the answer is given), leaving out the
+questions a learning round showed but that were never answered (walking away from a practice round
+is no wrong answer). A question is *wrong* once it has a wrong event; it is *mastered* when the last
+wrong event is followed by two right ones (two later rounds: an attempt holds a question once); a
+new wrong event brings it back into the active book.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from quiz.models import Attempt, AttemptItem, Competition, Question
+
+MASTERY_STREAK = 2
+LEARNING_KINDS = (Attempt.Kind.WRONG_ANSWERS, Attempt.Kind.TOPIC)
+
+# An item that counts as an answer for the learning loop (right or wrong).
+SCORED = Q(is_correct__isnull=False) & ~Q(attempt__kind__in=LEARNING_KINDS, selected__isnull=True)
+WRONG = SCORED & Q(is_correct=False)
+
+
+@dataclass
+class QuestionRecord:
+    """One person's history with one question they have got wrong at least once."""
+
+    user_id: int
+    question_id: int
+    category: str
+    times_wrong: int = 0
+    right_streak: int = 0  # right answers since the last wrong one
+    last_seen: datetime | None = None  # when an attempt last showed it
+
+    @property
+    def mastered(self) -> bool:
+        return self.times_wrong > 0 and self.right_streak >= MASTERY_STREAK
+
+
+def question_records(*, items: QuerySet[AttemptItem]) -> dict[tuple[int, int], QuestionRecord]:
+    """`{(user_id, question_id): QuestionRecord}` over `items` for every pair with a wrong event.
+
+    `items` must hold *all* items of the pairs it covers (e.g. all of some users' items), or the
+    streaks are wrong. One query.
+    """
+    rows = (
+        items.filter(question_id__in=items.filter(WRONG).values("question_id"))
+        .order_by()
+        .values_list(
+            "attempt__user_id",
+            "question_id",
+            "category",
+            "is_correct",
+            "selected",
+            "answered_at",
+            "attempt__submitted_at",
+            "attempt__started_at",
+            "attempt__kind",
+            "id",
+        )
+    )
+    events: dict[tuple[int, int], list[tuple[datetime, int, bool | None, str]]] = defaultdict(list)
+    seen: dict[tuple[int, int], datetime] = {}
+    for user_id, qid, category, is_correct, selected, answered_at, submitted_at, started_at, kind, pk in rows:
+        key = (user_id, qid)
+        if key not in seen or started_at > seen[key]:
+            seen[key] = started_at
+        counts = is_correct is not None and not (kind in LEARNING_KINDS and selected is None)
+        events[key].append(
+            (answered_at or submitted_at or started_at, pk, is_correct if counts else None, category)
+        )
+    records: dict[tuple[int, int], QuestionRecord] = {}
+    for key, history in events.items():
+        history.sort(key=lambda event: (event[0], event[1]))
+        record = QuestionRecord(
+            user_id=key[0], question_id=key[1], category=history[-1][3], last_seen=seen[key]
+        )
+        for _moment, _pk, is_correct, _category in history:
+            if is_correct is False:
+                record.times_wrong += 1
+                record.right_streak = 0
+            elif is_correct:
+                record.right_streak += 1
+        if record.times_wrong:
+            records[key] = record
+    return records
+
+
+def user_question_records(*, user) -> dict[int, QuestionRecord]:
+    """The user's wrong questions, `{question_id: QuestionRecord}` (one query)."""
+    records = question_records(items=AttemptItem.objects.filter(attempt__user=user))
+    return {qid: record for (_user, qid), record in records.items()}
+
+
+def wrong_practice_order(*, records: Iterable[QuestionRecord]) -> list[QuestionRecord]:
+    """Active (not mastered) wrong questions in the order a wrong-answer round draws them: most often
+    wrong first, then least recently seen, then the older question."""
+    active = [record for record in records if not record.mastered]
+    return sorted(active, key=lambda r: (-r.times_wrong, r.last_seen, r.question_id))
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def category_rates(*, user, competition_id: int | None = None) -> list[dict[str, Any]]:
+    """Correct rate per category over the user's submitted competition attempts (not the learning
+    rounds, which draw what is weak), weakest first; an unanswered question counts as not correct.
+
+    Rows: `{category, answered, correct, correct_rate, competition}`; `competition` is the latest
+    competition (of `competition_id` when given) where the category was asked: where to practise it.
+    """
+    items = AttemptItem.objects.filter(
+        attempt__user=user, attempt__status=Attempt.Status.SUBMITTED, attempt__kind=Attempt.Kind.COMPETITION
+    )
+    if competition_id is not None:
+        items = items.filter(attempt__competition_id=competition_id)
+    rows = list(
+        items.order_by()
+        .values("category")
+        .annotate(answered=Count("id"), correct=Count("id", filter=Q(is_correct=True)), last=Max("id"))
+    )
+    latest = dict(
+        AttemptItem.objects.filter(pk__in=[row["last"] for row in rows]).values_list(
+            "id", "attempt__competition_id"
+        )
+    )
+    result = [
+        {
+            "category": row["category"],
+            "answered": row["answered"],
+            "correct": row["correct"],
+            "correct_rate": _rate(row["correct"], row["answered"]),
+            "competition": latest.get(row["last"]),
+        }
+        for row in rows
+    ]
+    result.sort(key=lambda row: (row["correct_rate"], -row["answered"], row["category"]))
+    return result
+
+
+def user_progress(*, user, competition_id: int | None = None) -> dict[str, Any]:
+    """`GET /api/v1/me/progress/`: category rates (weakest first) and the wrong-answer book's counts:
+    `wrong_questions` (ever wrong), `mastered`, `active` (= still to learn)."""
+    return {
+        "categories": category_rates(user=user, competition_id=competition_id),
+        **user_progress_counts(user=user),
+    }
+
+
+def user_progress_counts(*, user) -> dict[str, int]:
+    """`{wrong_questions, mastered, active}` of the user's wrong-answer book (one query)."""
+    records = user_question_records(user=user).values()
+    mastered = sum(1 for record in records if record.mastered)
+    return {"wrong_questions": len(records), "mastered": mastered, "active": len(records) - mastered}
+
+
+def mastery_by_category(*, wrong_items: QuerySet[AttemptItem]) -> dict[str, Any]:
+    """For the organizers' figure: of the (person, question) pairs with a wrong answer among
+    `wrong_items`, how many are mastered now, in all and per category (lowest share first).
+
+    Two queries: the wrong pairs, then every item of those people on those questions.
+    """
+    pairs = set(
+        wrong_items.filter(WRONG).order_by().values_list("attempt__user_id", "question_id").distinct()
+    )
+    users = {user_id for user_id, _qid in pairs}
+    questions = {qid for _user, qid in pairs}
+    records = (
+        question_records(
+            items=AttemptItem.objects.filter(attempt__user_id__in=users, question_id__in=questions)
+        )
+        if pairs
+        else {}
+    )
+    per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for pair in pairs:
+        record = records.get(pair)
+        if record is None:  # cannot happen: the pair has a wrong event
+            continue
+        figures = per_category[record.category]
+        figures[0] += 1
+        figures[1] += record.mastered
+    categories = [
+        {
+            "category": category,
+            "wrong_questions": wrong,
+            "mastered": mastered,
+            "mastered_share": _rate(mastered, wrong),
+        }
+        for category, (wrong, mastered) in per_category.items()
+    ]
+    categories.sort(key=lambda row: (row["mastered_share"], -row["wrong_questions"], row["category"]))
+    wrong_total = sum(row["wrong_questions"] for row in categories)
+    mastered_total = sum(row["mastered"] for row in categories)
+    return {
+        "wrong_questions": wrong_total,
+        "mastered": mastered_total,
+        "mastered_share": _rate(mastered_total, wrong_total),
+        "categories": categories,
+    }
+
+
+def guarded_fingerprints(*, now: datetime) -> QuerySet:
+    """Fingerprints of the questions a ranked competition that is not over yet holds (a subquery):
+    practice shows keys, so it never draws them (the rule of issue 13; a copy of a question in
+    another bank is the same question)."""
+    ranked = Competition.objects.filter(is_practice=False, ends_at__gt=now).exclude(
+        publication=Competition.Publication.CLOSED
+    )
+    return Question.objects.filter(bank__competitions__in=ranked).values("fingerprint")
+
+
+def topic_categories(*, competition: Competition) -> list[str]:
+    """The categories of a competition's banks (active questions), alphabetical."""
+    return sorted(
+        set(
+            Question.objects.filter(bank__competitions=competition, is_active=True)
+            .exclude(category="")
+            .values_list("category", flat=True)
+        )
+    )
+
+
+def topic_pool(*, competition: Competition, now: datetime) -> QuerySet[Question]:
+    """What a topic round of `competition` may draw now: the active questions of its banks and of the
+    banks of open practice competitions, without the guarded ones (`guarded_fingerprints`)."""
+    practice_banks = Competition.objects.filter(
+        is_practice=True, publication=Competition.Publication.PUBLISHED, starts_at__lte=now, ends_at__gt=now
+    ).values("banks")
+    return (
+        Question.objects.filter(is_active=True)
+        .filter(Q(bank__competitions=competition) | Q(bank__in=practice_banks))
+        .exclude(fingerprint__in=guarded_fingerprints(now=now))
+        .order_by("pk")
+        .distinct()
+    )
+
+
+def practisable_topics(*, competition: Competition, now: datetime) -> list[str]:
+    """The competition's categories that a topic round can draw now, alphabetical."""
+    drawable = set(
+        topic_pool(competition=competition, now=now)
+        .filter(category__in=topic_categories(competition=competition))
+        .values_list("category", flat=True)
+    )
+    return sorted(drawable)
