@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 
 from quiz.models import Attempt, AttemptItem, Competition, Question
+from quiz.selectors import answer_keys
 
 MASTERY_STREAK = 2
 LEARNING_KINDS = (Attempt.Kind.WRONG_ANSWERS, Attempt.Kind.TOPIC)
@@ -209,16 +210,6 @@ def mastery_by_category(*, wrong_items: QuerySet[AttemptItem]) -> dict[str, Any]
     }
 
 
-def guarded_fingerprints(*, now: datetime) -> QuerySet:
-    """Fingerprints of the questions a ranked competition that is not over yet holds (a subquery):
-    practice shows keys, so it never draws them (the rule of issue 13; a copy of a question in
-    another bank is the same question)."""
-    ranked = Competition.objects.filter(is_practice=False, ends_at__gt=now).exclude(
-        publication=Competition.Publication.CLOSED
-    )
-    return Question.objects.filter(bank__competitions__in=ranked).values("fingerprint")
-
-
 def topic_categories(*, competition: Competition) -> list[str]:
     """The categories of a competition's banks (active questions), alphabetical."""
     return sorted(
@@ -232,14 +223,15 @@ def topic_categories(*, competition: Competition) -> list[str]:
 
 def topic_pool(*, competition: Competition, now: datetime) -> QuerySet[Question]:
     """What a topic round of `competition` may draw now: the active questions of its banks and of the
-    banks of open practice competitions, without the guarded ones (`guarded_fingerprints`)."""
+    banks of open practice competitions, without the questions of ranked competitions not over yet
+    (`quiz.selectors.answer_keys`, the one rule: practice feedback shows keys)."""
     practice_banks = Competition.objects.filter(
         is_practice=True, publication=Competition.Publication.PUBLISHED, starts_at__lte=now, ends_at__gt=now
     ).values("banks")
     return (
         Question.objects.filter(is_active=True)
         .filter(Q(bank__competitions=competition) | Q(bank__in=practice_banks))
-        .exclude(fingerprint__in=guarded_fingerprints(now=now))
+        .exclude(fingerprint__in=answer_keys.guarded_fingerprints(now=now))
         .order_by("pk")
         .distinct()
     )

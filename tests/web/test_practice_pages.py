@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from quiz.services import practice as practice_services
-from tests.factories import CompetitionFactory, QuestionFactory
-from tests.web.conftest import SECRET_EXPLANATION, finish_attempt
+from tests.factories import AttemptFactory, CompetitionFactory, QuestionFactory
+from tests.web.conftest import SECRET_EXPLANATION
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def _text(response) -> str:
 
 
 def test_book_offers_practice_and_counts_what_is_left(web, participant, competition):
-    finish_attempt(participant, competition, right=3)
+    AttemptFactory(user=participant, competition=competition, correct=3, hook=False)
     html = _text(web.get("/me/wrong-answers/"))
     assert 'href="/me/wrong-answers/practice/"' in html
     assert "待练习（2）" in html and "已掌握（0）" in html
@@ -49,7 +49,7 @@ def test_round_pages_hold_no_question_and_start_through_the_practice_api(web, co
 
 
 def test_progress_page_lists_weak_topics_with_practice_links(web, participant, competition):
-    finish_attempt(participant, competition, right=3)
+    AttemptFactory(user=participant, competition=competition, correct=3, hook=False)
     html = _text(web.get("/me/progress/"))
     assert "学习进度" in html
     assert "60% (3/5)" in html
@@ -63,7 +63,7 @@ def test_progress_page_lists_weak_topics_with_practice_links(web, participant, c
 def test_result_page_shows_weak_topics_and_a_round_result_offers_practising_again(
     web, participant, competition
 ):
-    attempt = finish_attempt(participant, competition, right=3)
+    attempt = AttemptFactory(user=participant, competition=competition, correct=3, hook=False)
     html = _text(web.get(f"/attempts/{attempt.pk}/"))
     assert "我的薄弱专题" in html and "60% (3/5)" in html
     round_, _created = practice_services.practice_wrong_answers_start(user=participant)
