@@ -1,9 +1,11 @@
 """Issue 15: the organizer's and admin's way in: nav on every page, a landing page by role, the
 admin index in the order admins use it, Django admin's own strings in Chinese."""
 
+import json
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +81,29 @@ def test_admin_script_catalogue_translates_the_selector_widget(linxia):
     client = Client()
     client.force_login(linxia["admin"])
 
-    script = client.get("/admin/jsi18n/").content.decode("unicode_escape")
+    script = client.get("/admin/jsi18n/").content.decode()
 
-    assert "选中要添加的%s，然后点击“选择”箭头。" in script
-    assert "全选%s" in script
+    assert json.dumps("选中要添加的%s，然后点击“选择”箭头。") in script  # the catalogue escapes to ASCII
+    assert json.dumps("全选%s") in script
+
+
+def test_every_page_names_a_favicon_that_is_served(client, linxia):
+    html = client.get("/").content.decode()
+
+    assert '<link rel="icon" href="/static/web/favicon.svg" type="image/svg+xml">' in html
+    assert finders.find("web/favicon.svg") is not None
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_missing_certificate_is_the_sites_friendly_404_even_with_debug(participant, settings, debug):
+    settings.DEBUG = debug
+    client = Client()
+    client.force_login(participant)
+
+    for path in ("/attempts/999999/certificate/", "/attempts/999999/certificate.png"):
+        response = client.get(path)
+        text = re.sub(r"\s+", " ", response.content.decode())
+        assert response.status_code == 404
+        assert '<h1 id="not-found-title">页面没有找到</h1>' in text
+        assert "没有这次答题" in text
+        assert 'href="/"' in text

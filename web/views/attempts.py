@@ -51,11 +51,18 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 @login_required
+def _certificate_missing(request: HttpRequest, attempt: Attempt | None) -> HttpResponse:
+    """The site's own 404 page, rendered here rather than raised: a link to a certificate is shared
+    and bookmarked, and with DEBUG on a raised Http404 shows Django's technical page instead."""
+    message = _("No such attempt.") if attempt is None else _("This attempt did not reach the pass mark.")
+    return render(request, "404.html", {"message": message}, status=404)
+
+
 def attempt_certificate(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The certificate page: the image (long-press to save on a phone) and a download link."""
-    attempt = _owned_attempt(request, attempt_id)
-    if not attempt.passed:
-        raise Http404(_("This attempt did not reach the pass mark."))
+    attempt = selectors.attempt_get_owned(user=request.user, attempt_id=attempt_id)
+    if attempt is None or not attempt.passed:
+        return _certificate_missing(request, attempt)
     try:
         certificate.find_cjk_font()
     except certificate.FontMissing:
@@ -66,9 +73,9 @@ def attempt_certificate(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 def attempt_certificate_image(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The certificate as a PNG; `?download=1` makes the browser save it as a file."""
-    attempt = _owned_attempt(request, attempt_id)
-    if not attempt.passed:
-        raise Http404(_("This attempt did not reach the pass mark."))
+    attempt = selectors.attempt_get_owned(user=request.user, attempt_id=attempt_id)
+    if attempt is None or not attempt.passed:
+        return _certificate_missing(request, attempt)
     try:
         png = certificate.render_certificate(attempt=attempt)
     except certificate.FontMissing:
