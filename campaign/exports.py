@@ -162,3 +162,45 @@ def bulletin_export_csv(*, bulletin: Bulletin) -> bytes:
         rows.extend([[], [sheet_title], [column.header() for column in columns]])
         rows.extend([_csv_value(column.value(row), column) for column in columns] for row in table_rows)
     return write_csv_rows(rows=rows)
+
+
+def _text_row(sheet, values: list) -> None:
+    """Append a row whose strings are stored as text, never as formulas (a name like "=1+1" stays text)."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        xlsx_text_cell(cell)
+
+
+def draw_export_xlsx(*, draw) -> bytes:
+    """The draw's full lists for admins: eligible people (by user id, what the digest covers),
+    winners, and the draw's seed and digest."""
+    workbook = Workbook()
+    eligible = workbook.active
+    eligible.title = _("Eligible")[:31]
+    _text_row(eligible, [_("User id"), _("Name"), _("County"), _("Unit")])
+    for person in draw.eligible:
+        _text_row(eligible, [person["user"], person["name"], person["region"], person["organization"]])
+    winners = workbook.create_sheet(_("Winners")[:31])
+    _text_row(winners, [_("Prize"), _("User id"), _("Name"), _("County"), _("Unit")])
+    for winner in draw.winners:
+        _text_row(
+            winners,
+            [winner["prize"], winner["user"], winner["name"], winner["region"], winner["organization"]],
+        )
+    about = workbook.create_sheet(_("Draw")[:31])
+    for label, value in [
+        (_("Title"), draw.title),
+        (_("Seed"), draw.seed),
+        (_("Eligible people"), draw.eligible_count),
+        (_("Eligible list digest (SHA-256)"), draw.eligible_digest),
+        (_("Drawn at"), timezone.localtime(draw.created_at).strftime("%Y-%m-%d %H:%M:%S")),
+    ]:
+        _text_row(about, [label, value])
+    for sheet in (eligible, winners, about):
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for index in range(1, sheet.max_column + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 24
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from campaign.apis import briefings, bulletins, invites, reminders, statistics, units
+from campaign.apis import briefings, bulletins, draws, invites, reminders, statistics, units
 
 app_name = "campaign"
 
@@ -34,6 +34,10 @@ urlpatterns = [
     path(
         "bulletins/<int:bulletin_id>/export/", bulletins.BulletinExportApi.as_view(), name="bulletin-export"
     ),
+    path("competitions/<int:competition_id>/draws/", draws.CompetitionDrawApi.as_view(), name="draws"),
+    path("draws/<int:draw_id>/", draws.DrawDetailApi.as_view(), name="draw-detail"),
+    path("draws/<int:draw_id>/verify/", draws.DrawVerifyApi.as_view(), name="draw-verify"),
+    path("draws/<int:draw_id>/export/", draws.DrawExportApi.as_view(), name="draw-export"),
     path("me/notices/", reminders.NoticeListApi.as_view(), name="notices"),
     path(
         "organizations/<int:organization_id>/invite/",

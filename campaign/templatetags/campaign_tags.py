@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import pgettext
 
 from campaign.selectors import notices_for_user
+from campaign.selectors.draws import prizes_for_user
 
 register = template.Library()
 
@@ -48,3 +49,11 @@ def status_label(status: str) -> str:
         "closed": pgettext("competition status", "Closed"),
     }
     return labels.get(status, status)
+
+
+@register.inclusion_tag("campaign/_user_prizes.html", takes_context=True)
+def user_prizes(context) -> dict:
+    """The prizes the viewer won in draws (nothing for anonymous visitors or non-winners)."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return {"prizes": prizes_for_user(user=user) if user is not None else []}

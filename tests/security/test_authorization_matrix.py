@@ -41,7 +41,8 @@ ALL_COUNTIES = 8
 
 # Placeholders: {competition} open competition; {attempt} the participant's submitted attempt;
 # {running} its running attempt and {question} one of its questions; {bank}; {bulletin} issued by
-# the Linxia City organizer; {user} the other participant; {organization} a unit of Linxia City.
+# the Linxia City organizer; {user} the other participant; {organization} a unit of Linxia City;
+# {draw} a prize draw made by the admin.
 # fmt: off
 MATRIX = [
     # method  path                                                        anon part other org  far admin
@@ -87,6 +88,11 @@ MATRIX = [
     ("GET",   "/api/v1/competitions/{competition}/lagging-units/",          401, 403, 403, 200, 200, 200),
     ("GET",   "/api/v1/competitions/{competition}/item-analysis/",          401, 403, 403, 200, 200, 200),
     ("GET",   "/api/v1/competitions/{competition}/reminders/",              401, 403, 403, 200, 200, 200),
+    ("GET",   "/api/v1/competitions/{competition}/draws/",                  200, 200, 200, 200, 200, 200),
+    ("POST",  "/api/v1/competitions/{competition}/draws/",                  401, 403, 403, 403, 403, 201),
+    ("GET",   "/api/v1/draws/{draw}/",                                      200, 200, 200, 200, 200, 200),
+    ("GET",   "/api/v1/draws/{draw}/verify/",                               200, 200, 200, 200, 200, 200),
+    ("GET",   "/api/v1/draws/{draw}/export/",                               401, 403, 403, 403, 403, 200),
     ("GET",   "/api/v1/competitions/{competition}/briefing/",               401, 403, 403, 200, 200, 200),
     ("GET",   "/api/v1/competitions/{competition}/supervision/",            401, 403, 403, 200, 200, 200),
     ("POST",  "/api/v1/competitions/{competition}/reminders/",              401, 403, 403, 201, 400, 201),
@@ -148,6 +154,11 @@ def _bodies(world: World) -> dict[tuple[str, str], dict]:
             "threshold": "0.8",
         },
         ("POST", "/api/v1/competitions/{competition}/bulletins/"): {},
+        ("POST", "/api/v1/competitions/{competition}/draws/"): {
+            "title": "抽奖",
+            "prizes": [{"name": "一等奖", "count": 1}],
+            "seed": "518",
+        },
     }
 
 
@@ -174,6 +185,7 @@ def _url(template: str, world: World) -> str:
         bulletin=world.bulletin_near.pk,
         user=world.users["other_participant"].pk,
         organization=world.near_unit,
+        draw=world.draw,
     )
 
 
@@ -425,6 +437,7 @@ def test_every_schema_operation_has_a_row():
         "{user_id}": "{user}",
         "{question_id}": "{question}",
         "{organization_id}": "{organization}",
+        "{draw_id}": "{draw}",
     }
 
     def as_row(method: str, path: str) -> tuple[str, str]:

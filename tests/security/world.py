@@ -19,6 +19,7 @@ from accounts.models import Region, User
 from accounts.services import user_set_role
 from campaign.models import Bulletin
 from campaign.services.bulletins import bulletin_issue
+from campaign.services.draws import draw_create
 from campaign.services.reminders import reminder_issue
 from quiz.models import Attempt, Competition, QuestionBank
 from quiz.services.attempts import attempt_start
@@ -40,6 +41,7 @@ class World:
     near_unit: int  # a unit of Linxia City (the reminded one)
     bulletin_near: Bulletin  # issued by the Linxia City organizer
     bulletin_far: Bulletin  # issued by the Dongxiang organizer
+    draw: int  # a prize draw of the competition, made by the admin
 
     def token(self, role: str) -> str | None:
         return self.tokens.get(role)
@@ -105,4 +107,12 @@ def build_world(linxia: dict) -> World:
         question_id=sorted(running.items.all(), key=lambda item: item.position)[0].question_id,
         bulletin_near=bulletin_near,
         bulletin_far=bulletin_far,
+        draw=draw_create(
+            competition=competition,
+            created_by=linxia["admin"],
+            title="抽奖",
+            seed="518",
+            prizes=[{"name": "一等奖", "count": 1}],
+            eligibility={},
+        ).pk,
     )
