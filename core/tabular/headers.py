@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -29,12 +29,15 @@ class Column:
     """A column an importer understands: its key, the names accepted for it, whether required.
 
     `label` is the name shown in messages when the column is missing (lazy-translated text).
+    A `repeatable` column may appear more than once (e.g. two category-like columns, `作业种类`
+    and `章节`): the first is in `HeaderMap.index`, all of them in `HeaderMap.positions`.
     """
 
     key: str
     names: tuple[str, ...]
     required: bool = False
     label: Any = None
+    repeatable: bool = False
 
 
 @dataclass
@@ -45,9 +48,17 @@ class HeaderMap:
     names: dict[str, str]
     unrecognised: list[str]
     ignored: list[str]
+    # Every position of a repeatable column found more than once, in header order.
+    repeated: dict[str, list[int]] = field(default_factory=dict)
 
     def name(self, key: str, default: str = "") -> str:
         return self.names.get(key, default)
+
+    def positions(self, key: str) -> list[int]:
+        """Where the column is: one position, several for a repeated column, none if absent."""
+        if key in self.repeated:
+            return self.repeated[key]
+        return [self.index[key]] if key in self.index else []
 
 
 def resolve_header(
@@ -60,8 +71,9 @@ def resolve_header(
       missing while some header is unknown (likely a misspelling): the message names the
       columns found and the names accepted;
     - code "missing_columns" when every header is known but a required column is absent;
-    - code "duplicate_columns" when two headers mean the same column.
+    - code "duplicate_columns" when two headers mean the same column (unless it is repeatable).
     """
+    repeatable = {column.key for column in columns if column.repeatable}
     lookup: dict[str, str] = {}
     for column in columns:
         for name in (column.key, *column.names):
@@ -72,6 +84,7 @@ def resolve_header(
     names: dict[str, str] = {}
     unrecognised: list[str] = []
     ignored: list[str] = []
+    repeated: dict[str, list[int]] = {}
     errors = ErrorList()
     for position, raw in enumerate(header):
         if not raw:
@@ -80,6 +93,9 @@ def resolve_header(
         key = lookup.get(normalized)
         if key is None:
             (ignored if normalized in ignored_names else unrecognised).append(raw)
+            continue
+        if key in index and key in repeatable:
+            repeated.setdefault(key, [index[key]]).append(position)
             continue
         if key in index:
             errors.add(
@@ -133,4 +149,4 @@ def resolve_header(
             ],
             extra={"found": [h for h in header if h]},
         )
-    return HeaderMap(index=index, names=names, unrecognised=unrecognised, ignored=ignored)
+    return HeaderMap(index=index, names=names, unrecognised=unrecognised, ignored=ignored, repeated=repeated)

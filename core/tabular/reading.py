@@ -99,7 +99,11 @@ def read_table(
         format=fmt,
         header=_trim_trailing_blanks(header.cells),
         header_row=header.number,
-        rows=[Row(r.number, r.cells + ("",) * (width - len(r.cells))) for r in data_rows],
+        # Every row as wide as the header (a new Row only where cells are missing: most rows are).
+        rows=[
+            r if len(r.cells) >= width else Row(r.number, r.cells + ("",) * (width - len(r.cells)))
+            for r in data_rows
+        ],
     )
 
 

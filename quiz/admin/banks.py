@@ -31,12 +31,39 @@ from quiz.importing.values import (
     parse_judge_answer,
     question_problems,
 )
-from quiz.models import OPTION_KEYS, Question, QuestionBank
+from quiz.models import OPTION_KEYS, Question, QuestionBank, judge_option_label
 from quiz.services.bank_export import bank_export, bank_import_template
-from quiz.services.banks import bank_import
+from quiz.services.banks import BankImportResult, bank_import
 
 STAGE_SECONDS = 3600
 PREVIEW_ROWS = 500
+
+
+def preview_rows(result: BankImportResult) -> dict[str, Any]:
+    """The preview's rows: each question as it will be shown (stem, lettered options), with the
+    warnings of its row. The first PREVIEW_ROWS rows, and every row with a warning after them,
+    so that no questionable split goes unseen."""
+    notes: dict[int, list[str]] = {}
+    for warning in result.warnings:
+        if warning.get("row") is not None:
+            notes.setdefault(warning["row"], []).append(warning["message"])
+    rows = [
+        {
+            "item": item,
+            # As the phone shows it: lettered options, or the two true/false labels.
+            "options": list(zip(OPTION_KEYS, item.question.options, strict=False))
+            if item.question.type != Question.Type.JUDGE
+            else [("", judge_option_label("A")), ("", judge_option_label("B"))],
+            "notes": notes.get(item.row, []),
+        }
+        for index, item in enumerate(result.items)
+        if index < PREVIEW_ROWS or item.row in notes
+    ]
+    return {
+        "preview": rows,
+        "preview_truncated": len(rows) < len(result.items),
+        "flagged_count": sum(1 for row in rows if row["notes"]),
+    }
 
 
 class BankImportUploadForm(forms.Form):
@@ -204,12 +231,7 @@ class QuestionBankAdmin(admin.ModelAdmin):
             )
             return self._render(request, context)
         if dry_run:
-            context.update(
-                result=result,
-                preview=result.items[:PREVIEW_ROWS],
-                preview_truncated=len(result.items) > PREVIEW_ROWS,
-                warnings=result.warnings,
-            )
+            context.update(preview_rows(result), result=result, warnings=result.warnings)
             return self._render(request, context)
         cache.delete(self._stage_key(token))
         self.message_user(

@@ -95,6 +95,7 @@ COLUMNS: tuple[Column, ...] = (
         CATEGORY,
         ("分类", "作业种类", "类别", "知识点", "题目分类", "试题分类", "章节", "topic"),
         label=_("category"),
+        repeatable=True,
     ),
     Column(DIFFICULTY, ("难度", "难易程度", "难易度", "难度等级", "level"), label=_("difficulty")),
 )

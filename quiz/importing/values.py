@@ -5,6 +5,7 @@ it, or raises `CellError` with a message in the user's language. Texts are kept 
 (full-width punctuation stays); NFKC is used only to compare.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -20,6 +21,21 @@ class CellError(ValueError):
     """A cell that cannot be read; `str(exc)` is the message for the user."""
 
 
+class UnknownTypeError(CellError):
+    """A type name not in the list; the parser may still decide the type from the row."""
+
+    def __init__(self, message: str, *, name: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+# A type name that says "choice" without saying single or multiple: the answer decides.
+CHOICE = "choice"
+# Type names of questions this platform cannot ask (no options to choose from).
+_NOT_CHOICE_WORDS = ("填空", "简答", "问答", "论述", "计算", "名词解释", "fill", "blank", "essay")
+
+
+@functools.lru_cache(maxsize=4096)  # type names, difficulties and answers repeat on every row
 def _fold(text: str) -> str:
     """Case-, width- and space-insensitive form of a short token (type names, answers)."""
     return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", text or "")).lower()
@@ -41,8 +57,8 @@ for _type, _names in {
         "单项选择题",
         "单项选择题目",
         "单择题",
-        "选择题",
     ),
+    CHOICE: ("选择", "选择题", "choice", "multiple or single"),
     Question.Type.MULTIPLE: (
         "multiple",
         "multiplechoice",
@@ -84,16 +100,28 @@ for _type, _names in {
 
 
 def parse_type(text: str) -> str:
-    """`单选题`, `Multiple`, `是非题`... -> "single" / "multiple" / "judge"."""
+    """`单选题`, `Multiple`, `是非题`... -> "single" / "multiple" / "judge", or `CHOICE` for a
+    name such as `选择题` that leaves single or multiple to the answer.
+
+    UnknownTypeError for a name not in the list (the row may still decide it, see the parser);
+    CellError for an empty cell.
+    """
     if not text.strip():
         raise CellError(_("The type is empty; use single, multiple or judge (单选, 多选, 判断)."))
     found = _TYPE_NAMES.get(_fold(text))
     if found is None:
-        raise CellError(
+        raise UnknownTypeError(
             _("Unknown question type “%(value)s”; use single, multiple or judge (单选, 多选, 判断).")
-            % {"value": text}
+            % {"value": text},
+            name=text.strip(),
         )
     return found
+
+
+def names_a_non_choice_type(name: str) -> bool:
+    """Whether a type name says fill-in, short answer, essay...: questions without options."""
+    folded = _fold(name)
+    return any(word in folded for word in _NOT_CHOICE_WORDS)
 
 
 # --- difficulty -------------------------------------------------------------------------------
@@ -145,84 +173,6 @@ def clean_stem(text: str) -> str:
 
 # --- options ------------------------------------------------------------------------------------
 
-_LETTERS = "ABCDEFG"  # G only to notice a seventh option
-_FULLWIDTH = str.maketrans("ＡＢＣＤＥＦＧ", _LETTERS)
-# A letter introducing an option with a mark: "A." "A．" "A、" "A:" "A：" "A)" "(A)" "（A）".
-_MARKED_RE = re.compile(
-    r"(?:(?<![A-Za-zＡ-Ｚａ-ｚ0-9０-９])([A-GＡ-Ｇ])\s*[.．、:：)）]|[(（]\s*([A-GＡ-Ｇ])\s*[)）])"
-)
-# A letter with no mark, at the start or after a separator and straight before the text: "A禁止".
-_BARE_RE = re.compile(r"(?:^|(?<=[\s*|;；/]))([A-GＡ-Ｇ])(?=[^\sA-Za-z0-9.．、:：)）])")
-_SEPARATOR_RE = re.compile(r"\*{2,}|\|+|[\r\n]+")
-_TRIM = " \t\r\n*|;；,，"
-
-
-def _option_text(value: str) -> str:
-    return value.strip(_TRIM)
-
-
-def _sequence(text: str, matches: list[tuple[int, int, str]], strict: bool) -> list[str] | None:
-    """Option texts from marker matches (start, end, letter) found in order A, B, C...
-
-    A marker that is not the next expected letter is taken as part of the text, except a letter
-    already used (an option given twice), which is an error. `strict` demands that every marker
-    be the expected one (for bare letters, which could be words).
-    """
-    if not matches or matches[0][2] != "A" or text[: matches[0][0]].strip(_TRIM):
-        return None
-    accepted: list[tuple[int, int, str]] = []
-    for start, end, letter in matches:
-        expected = _LETTERS[len(accepted)] if len(accepted) < len(_LETTERS) else None
-        if letter == expected:
-            accepted.append((start, end, letter))
-        elif any(letter == item[2] for item in accepted):
-            raise CellError(_("Option %(letter)s appears twice.") % {"letter": letter})
-        elif strict:
-            return None
-    if len(accepted) < 2:
-        return None
-    if accepted[-1][2] == "G":
-        raise CellError(_("At most six options (A to F) are allowed."))
-    texts = []
-    for index, (_start, end, _letter) in enumerate(accepted):
-        stop = accepted[index + 1][0] if index + 1 < len(accepted) else len(text)
-        texts.append(_option_text(text[end:stop]))
-    return texts
-
-
-def split_options(text: str) -> list[str]:
-    """All options in one cell, as other systems export them, into texts in order A, B, C...
-
-    Accepts `**A.正确**B.错误`, `A、禁止 B、警告 C、通行`, `A:x|B:y`, one option per line,
-    letters without marks (`A禁止 B警告`) and, lacking letters, texts separated by `**`, `|`
-    or line breaks. CellError for a letter given twice or options that cannot be told apart.
-    """
-    if not text.strip():
-        return []
-    marked = [
-        (m.start(), m.end(), (m.group(1) or m.group(2)).translate(_FULLWIDTH))
-        for m in _MARKED_RE.finditer(text)
-    ]
-    options = _sequence(text, marked, strict=False)
-    if options is None:
-        bare = [(m.start(), m.end(), m.group(1).translate(_FULLWIDTH)) for m in _BARE_RE.finditer(text)]
-        options = _sequence(text, bare, strict=True)
-    if options is None:
-        parts = [_option_text(p) for p in _SEPARATOR_RE.split(text)]
-        parts = [p for p in parts if p]
-        if len(parts) >= 2:
-            options = parts
-    if options is None:
-        raise CellError(
-            _("The options cannot be told apart; write them as “A.… B.… C.…” or use the columns A to F.")
-        )
-    if len(options) > len(OPTION_KEYS):
-        raise CellError(_("At most six options (A to F) are allowed."))
-    for letter, option in zip(OPTION_KEYS, options, strict=False):
-        if not option:
-            raise CellError(_("Option %(letter)s is empty.") % {"letter": letter})
-    return options
-
 
 def options_from_columns(cells: dict[str, str]) -> list[str]:
     """Options from the columns A..F: filled from A on, with no gap (A, B, D without C is an error)."""
@@ -245,7 +195,25 @@ _TRUE_WORDS = {
 }
 _FALSE_WORDS = {
     _fold(w)
-    for w in ("错误", "错", "否", "不对", "×", "✗", "✘", "x", "false", "f", "no", "n", "wrong", "incorrect")
+    for w in (
+        "错误",
+        "错",
+        "否",
+        "不对",
+        "不正确",
+        "不是",
+        "非",
+        "×",
+        "✗",
+        "✘",
+        "x",
+        "false",
+        "f",
+        "no",
+        "n",
+        "wrong",
+        "incorrect",
+    )
 }
 _ANSWER_NOISE_RE = re.compile(r"[\s,，、;；/|.。．+&和与及]+")
 
@@ -344,9 +312,9 @@ def question_problems(*, type: str, options: list[str], answer: str) -> list[tup
             (
                 "answer",
                 _(
-                    "The answer names option %(letters)s, which this question does not have (it has %(count)d options)."
+                    "The answer names option %(letters)s, which this question does not have (its options are %(found)s)."
                 )
-                % {"letters": ", ".join(missing), "count": len(options)},
+                % {"letters": ", ".join(missing), "found": ", ".join(OPTION_KEYS[: len(options)])},
             )
         )
     if type == Question.Type.SINGLE and len(answer) > 1:

@@ -37,7 +37,11 @@ def test_upload_preview_confirm_creates_the_questions(admin_browser, bank):
     assert preview.status_code == 200
     assert preview.context["result"].created == 3
     html = preview.content.decode()
-    assert 'id="import-preview"' in html and "火警电话是（ ）。" in html and "A. 110 · B. 119" in html
+    assert (
+        'id="import-preview"' in html
+        and "火警电话是（ ）。" in html
+        and "<li>A. 110</li><li>B. 119</li>" in html
+    )
     assert bank.questions.count() == 0  # a preview writes nothing
 
     done = admin_browser.post(_url(bank), {"step": "confirm", "token": preview.context["token"]})
@@ -47,6 +51,31 @@ def test_upload_preview_confirm_creates_the_questions(admin_browser, bank):
     assert sorted(bank.questions.values_list("type", flat=True)) == ["judge", "multiple", "single"]
     listing = admin_browser.get(done["Location"])
     assert "3 created, 0 updated, 0 unchanged" in listing.content.decode()
+
+
+def test_preview_shows_questions_as_shown_and_flags_rows_to_check(admin_browser, bank):
+    rows = [
+        ["题型", "题干", "选项", "答案", "作业种类"],
+        ["单选题", "改变传动比的是（ ）。", "**A.离合器**B.差速器**D.转向器**C.变速器", "C", "车辆"],
+        ["单选题", "火灾分为（ ）。", "**A、A、B级**B、A、B、C级", "B", "消防"],
+        ["判断题", "安全出口应保持畅通。", "**A、是**B、否", "A", "消防"],
+    ]
+
+    page = admin_browser.post(_url(bank), {"step": "upload", "file": upload("b.xlsx", xlsx_bytes(rows))})
+
+    html = page.content.decode()
+    assert page.status_code == 200 and page.context["flagged_count"] == 2
+    assert '<strong id="flagged-count">2</strong>' in html
+    assert '<tr class="flagged" data-row="2">' in html and '<tr class="" data-row="4">' in html
+    assert (
+        '<ol class="options"><li>A. 离合器</li><li>B. 差速器</li><li>C. 变速器</li><li>D. 转向器</li></ol>'
+        in html
+    )
+    assert '<ol class="options"><li>A. A、B级</li><li>B. A、B、C级</li></ol>' in html
+    assert '<ol class="options"><li>True</li><li>False</li></ol>' in html
+    assert "<li>⚠ Option A “A、B级” holds what looks like an option letter; check the split.</li>" in html
+    assert [row["item"].question.answer_display for row in page.context["preview"]] == ["C", "B", "True"]
+    assert bank.questions.count() == 0
 
 
 def test_bad_rows_show_the_error_list_and_write_nothing(admin_browser, bank):
@@ -63,7 +92,7 @@ def test_bad_rows_show_the_error_list_and_write_nothing(admin_browser, bank):
     assert page.status_code == 200
     assert 'id="import-errors"' in html and 'id="import-confirm"' not in html
     assert [(e["row"], e["column"]) for e in page.context["errors"]] == [(3, "题型"), (4, "答案")]
-    assert "Unknown question type “填空”" in html
+    assert "The type “填空” is not a choice question: fill-in questions are not supported" in html
     assert bank.questions.count() == 0
 
 

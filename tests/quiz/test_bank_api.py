@@ -309,8 +309,8 @@ def test_errors_come_in_the_callers_language(admin_client, bank):
     zh = _import(admin_client, bank, "b.csv", csv_bytes(rows), language="zh-hans").json()
     en = _import(admin_client, bank, "b.csv", csv_bytes(rows), language="en").json()
 
-    assert zh["errors"][0]["message"].startswith("未知的题型“填空”")
-    assert en["errors"][0]["message"].startswith("Unknown question type “填空”")
+    assert zh["errors"][0]["message"].startswith("题型“填空”不是选择题")
+    assert en["errors"][0]["message"].startswith("The type “填空” is not a choice question")
     assert "没有导入任何试题" in zh["detail"]
 
 

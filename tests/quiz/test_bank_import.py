@@ -188,8 +188,11 @@ def test_messages_are_in_the_users_language(bank):
     with translation.override("en"), pytest.raises(ApplicationError) as en:
         bank_import(bank=bank, file=xlsx_bytes(BAD_ROWS[:4]), filename="bad.xlsx")
 
-    assert "Unknown question type" in en.value.errors[0]["message"]
-    assert "未知的题型" in zh.value.errors[0]["message"]
+    assert en.value.errors[0]["message"] == (
+        "The type “填空” is not a choice question: fill-in questions are not supported "
+        "(only single choice, multiple choice and true or false)."
+    )
+    assert zh.value.errors[0]["message"] == "题型“填空”不是选择题：不支持填空题（只支持单选、多选和判断）。"
     assert "没有导入" in zh.value.message
 
 
@@ -198,7 +201,9 @@ def test_answer_naming_a_missing_option_says_which(bank):
         bank_import(bank=bank, file=xlsx_bytes([BAD_ROWS[0], BAD_ROWS[3]]), filename="bad.xlsx")
 
     assert caught.value.errors == [{"row": 2, "column": "答案", "message": caught.value.errors[0]["message"]}]
-    assert "E" in caught.value.errors[0]["message"] and "2 options" in caught.value.errors[0]["message"]
+    assert caught.value.errors[0]["message"] == (
+        "The answer names option E, which this question does not have (its options are A, B)."
+    )
 
 
 def test_duplicate_option_letter_in_one_cell_is_an_error(bank):

@@ -5,6 +5,7 @@ message): never another exception, and never a partial write.
 """
 
 import codecs
+import itertools
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -198,6 +199,9 @@ def _state(bank) -> list[tuple]:
     )
 
 
+_BANK_NUMBERS = itertools.count()
+
+
 @settings(
     max_examples=200,
     deadline=None,
@@ -205,7 +209,8 @@ def _state(bank) -> list[tuple]:
 )
 @given(file=upload(), dry_run=st.booleans(), skip_invalid=st.booleans())
 def test_import_never_crashes_and_never_half_writes(db, file, dry_run, skip_invalid):
-    bank = bank_create(name=f"fuzz-{Question.objects.count()}-{id(file)}")
+    # A fresh name per example: count + id(file) could repeat once an example was rolled back.
+    bank = bank_create(name=f"fuzz-{next(_BANK_NUMBERS)}")
     name, content = file
     before = _state(bank)
     try:
