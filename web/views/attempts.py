@@ -50,7 +50,6 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     )
 
 
-@login_required
 def _certificate_missing(request: HttpRequest, attempt: Attempt | None) -> HttpResponse:
     """The site's own 404 page, rendered here rather than raised: a link to a certificate is shared
     and bookmarked, and with DEBUG on a raised Http404 shows Django's technical page instead."""
@@ -58,6 +57,7 @@ def _certificate_missing(request: HttpRequest, attempt: Attempt | None) -> HttpR
     return render(request, "404.html", {"message": message}, status=404)
 
 
+@login_required
 def attempt_certificate(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The certificate page: the image (long-press to save on a phone) and a download link."""
     attempt = selectors.attempt_get_owned(user=request.user, attempt_id=attempt_id)
