@@ -12,7 +12,7 @@ from accounts import selectors, services
 from accounts.login_limits import lockout_message, lockout_retry_after_seconds, login_locked_out
 from accounts.models import User
 from accounts.serializers import IndustrySerializer, OrganizationSerializer, RegionSerializer, UserSerializer
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.pagination import PagePagination
 from core.permissions import IsAdminRole
 from core.throttles import LoginThrottle, RegisterThrottle
@@ -198,7 +198,7 @@ class UserUpdateApi(APIView):
     def patch(self, request, user_id: int):
         user = User.objects.filter(pk=user_id).first()
         if user is None:
-            raise ApplicationError(_("User not found."), code="not_found", status_code=404)
+            raise NotFound(_("User not found."))
         data = self.UserUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.user_set_role(

@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Industry, Organization, Region, User, validate_mainland_mobile
 from accounts.selectors import county_of
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 from core.tokens import token_is_fresh
 
 

@@ -1,4 +1,6 @@
-"""One error type for domain failures and one handler that shapes every API error.
+"""The one handler that shapes every API error; the domain error types live in core/exceptions.py.
+
+An ApplicationError answers with the HTTP status its code maps to (core.exceptions.CODE_STATUS).
 
 Every 4xx answers `{"detail": <readable text>, "code": <machine code>}` plus `"errors": [...]`
 for field or row problems (see docs/api.md). Consumers send the same shape with
@@ -16,44 +18,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from core.exceptions import ApplicationError, NotFound
+
+# Re-exported: `from core.errors import ApplicationError` keeps working.
+__all__ = ["ApplicationError", "NotFound", "api_exception_handler", "flatten_validation_errors"]
+
 logger = logging.getLogger(__name__)
-
-
-class ApplicationError(Exception):
-    """A rule of the domain was broken by the caller's input; never a server fault.
-
-    `errors` lists field or row problems (`{"field"|"row", "column"?, "message"}`);
-    `extra` carries anything else the client may use.
-    """
-
-    status_code = status.HTTP_400_BAD_REQUEST
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str = "invalid",
-        status_code: int | None = None,
-        errors: list[dict[str, Any]] | None = None,
-        extra: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        if status_code is not None:
-            self.status_code = status_code
-        self.errors = errors or []
-        self.extra = extra or {}
-        self.headers = headers or {}
-
-    def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"detail": self.message, "code": self.code}
-        if self.errors:
-            body["errors"] = self.errors
-        if self.extra:
-            body["extra"] = self.extra
-        return body
 
 
 def flatten_validation_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:

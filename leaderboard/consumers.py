@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 from leaderboard import live
 from leaderboard.selectors import LiveView, live_view_get
 

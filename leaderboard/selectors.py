@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError, NotFound
 from core.i18n import localized
 from leaderboard.catalog import RegionCatalog, region_catalog
 from leaderboard.store import (
@@ -46,7 +46,7 @@ _fallback_store = DatabaseStore()
 
 
 def _not_found() -> ApplicationError:
-    return ApplicationError(_("No such competition."), code="not_found", status_code=404)
+    return NotFound(_("No such competition."))
 
 
 def _read(competition_id: int, read: Callable[[LeaderboardStore], T]) -> T:
@@ -239,7 +239,7 @@ def competition_stats_get(*, competition_id: int, user) -> dict:
     scope = viewer_scope(user=user, catalog=catalog)
     if scope is None:
         raise ApplicationError(
-            _("Only organizers and administrators see statistics."), code="permission_denied", status_code=403
+            _("Only organizers and administrators see statistics."), code="permission_denied"
         )
     numbers = live_numbers_get(competition_id=competition_id)
     return stats_body(numbers=numbers, scope=scope, catalog=catalog)
@@ -251,7 +251,7 @@ def competition_timeline_get(*, competition_id: int, user) -> dict:
     scope = viewer_scope(user=user, catalog=catalog)
     if scope is None:
         raise ApplicationError(
-            _("Only organizers and administrators see statistics."), code="permission_denied", status_code=403
+            _("Only organizers and administrators see statistics."), code="permission_denied"
         )
     width = settings.LIVE_TIMELINE_BUCKET_SECONDS
     buckets = _read(competition_id, lambda store: store.timeline(competition_id, scope.root_id, width))
@@ -285,7 +285,7 @@ def live_view_get(*, competition_id: int, user, language: str) -> LiveView:
     scope = viewer_scope(user=user, catalog=region_catalog())
     if scope is None:
         raise ApplicationError(
-            _("Only organizers and administrators see statistics."), code="permission_denied", status_code=403
+            _("Only organizers and administrators see statistics."), code="permission_denied"
         )
     return LiveView(competition_id=competition_id, scope=scope, language=language)
 

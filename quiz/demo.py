@@ -11,7 +11,7 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 from quiz.models import Competition, QuestionBank
 from quiz.services.banks import bank_create, bank_import
 from quiz.services.competitions import competition_create

@@ -19,7 +19,7 @@ from accounts.selectors import county_of, user_can_see_region
 from campaign import images, selectors
 from campaign.models import UnitInvite
 from campaign.services.invites import invite_for_unit, invite_rotate
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.negotiation import FileDownloadNegotiation
 from core.permissions import IsAdminRole, IsOrganizerOrAdmin
 
@@ -51,7 +51,7 @@ def unit_in_scope(*, user: User, organization_id: int) -> Organization:
 def poster_title(*, competition_id: int | None) -> str:
     competition = selectors.poster_competition(competition_id=competition_id)
     if competition_id and competition is None:
-        raise ApplicationError(_("No such competition."), code="not_found", status_code=404)
+        raise NotFound(_("No such competition."))
     return competition.title if competition is not None else _("Safety knowledge competition")
 
 

@@ -1,11 +1,10 @@
 """Which part of the region tree a caller may ask about: the organizer rule in one place."""
 
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from accounts.models import Region, User
 from accounts.selectors import user_can_see_region
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError, NotFound
 
 
 def campaign_scope(*, user: User, region_id: int | None = None) -> Region | None:
@@ -18,19 +17,15 @@ def campaign_scope(*, user: User, region_id: int | None = None) -> Region | None
         raise ApplicationError(
             _("Only organizers and administrators may see campaign statistics."),
             code="permission_denied",
-            status_code=status.HTTP_403_FORBIDDEN,
         )
     if region_id:
         region = Region.objects.filter(pk=region_id).first()
         if region is None:
-            raise ApplicationError(
-                _("No such region."), code="not_found", status_code=status.HTTP_404_NOT_FOUND
-            )
+            raise NotFound(_("No such region."))
         if not user_can_see_region(user=user, region=region):
             raise ApplicationError(
                 _("This region is outside your scope."),
                 code="out_of_scope",
-                status_code=status.HTTP_403_FORBIDDEN,
             )
         return region
     if user.is_admin_role:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Region, User
 from campaign.models import Bulletin
 from campaign.selectors.rankings import campaign_rankings
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 from quiz.models import Competition
 
 

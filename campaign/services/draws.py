@@ -18,13 +18,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from accounts.models import Region, User
 from accounts.selectors import county_of
 from campaign.models import Draw
 from campaign.selectors.statistics import submitted_attempts
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 from quiz.models import Competition
 
 MAX_WINNERS = 10_000
@@ -129,7 +128,6 @@ def draw_create(
         raise ApplicationError(
             _("Only administrators may make a draw."),
             code="permission_denied",
-            status_code=status.HTTP_403_FORBIDDEN,
         )
     eligibility = {k: v for k, v in (eligibility or {}).items() if v is not None}
     errors = _validate(title=title, seed=seed, prizes=prizes, eligibility=eligibility)

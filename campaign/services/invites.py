@@ -5,12 +5,11 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from accounts.models import Organization, User
 from accounts.services import user_join_unit
 from campaign.models import UnitInvite
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 
 # 6 random bytes = 8 URL-safe characters (48 bits): short on a poster, not guessable from ids.
 CODE_BYTES = 6
@@ -44,7 +43,6 @@ def invite_rotate(*, organization: Organization, rotated_by: User) -> UnitInvite
         raise ApplicationError(
             _("Only administrators may replace an invite link."),
             code="permission_denied",
-            status_code=status.HTTP_403_FORBIDDEN,
         )
     with transaction.atomic():
         # The unit's row lock serialises two rotations, so exactly one code stays live.
@@ -61,6 +59,5 @@ def invite_join(*, user: User, invite: UnitInvite) -> User:
         raise ApplicationError(
             _("This invite link has been replaced. Ask your unit for the new one."),
             code="invite_retired",
-            status_code=status.HTTP_409_CONFLICT,
         )
     return user_join_unit(user=user, organization_id=invite.organization_id)

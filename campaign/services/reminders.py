@@ -6,13 +6,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status
 
 from accounts.models import Organization, User
 from accounts.selectors import user_can_see_region
 from campaign.models import Notice, Reminder
 from campaign.selectors.reminders import unit_participants
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 from quiz.models import Competition
 
 
@@ -36,14 +35,12 @@ def reminder_issue(
         raise ApplicationError(
             _("Only organizers and administrators may send reminders."),
             code="permission_denied",
-            status_code=status.HTTP_403_FORBIDDEN,
         )
     now = timezone.now()
     if competition.status_at(now) != "open":
         raise ApplicationError(
             _("Reminders can only be sent while the competition is open."),
             code="not_open",
-            status_code=status.HTTP_409_CONFLICT,
         )
     threshold = Decimal(threshold)
     if not (Decimal(0) < threshold <= Decimal(1)):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.models import Industry, Organization, Region
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 from core.tabular import CSV, XLSX, Column, ErrorList, read_table, resolve_header, write_csv, write_xlsx
 
 UNIT_COLUMNS = [

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 
 XLSX = "xlsx"
 CSV = "csv"

@@ -1,8 +1,9 @@
 """Reads of attempts: one attempt for its owner or staff, the caller's history, the wrong-answer book."""
 
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
-from django.http import Http404
+from django.utils.translation import gettext as _
 
+from core.exceptions import NotFound
 from quiz.models import Attempt, AttemptItem
 from quiz.selectors import progress
 
@@ -14,7 +15,7 @@ def attempt_get_for_viewer(*, attempt_id: int, user) -> Attempt:
         qs = qs.filter(user=user)
     attempt = qs.filter(pk=attempt_id).first()
     if attempt is None:
-        raise Http404
+        raise NotFound(_("No such attempt."))
     return attempt
 
 

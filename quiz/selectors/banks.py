@@ -1,8 +1,9 @@
 """Reads on question banks."""
 
 from django.db.models import Count, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
+from core.exceptions import NotFound
 from quiz.models import Question, QuestionBank
 
 
@@ -15,8 +16,11 @@ def bank_list() -> QuerySet[QuestionBank]:
 
 
 def bank_get(*, bank_id: int) -> QuestionBank:
-    """One bank with its counts; Http404 (answered as 404) when there is none."""
-    return get_object_or_404(bank_list(), pk=bank_id)
+    """One bank with its counts; NotFound (404) when there is none."""
+    bank = bank_list().filter(pk=bank_id).first()
+    if bank is None:
+        raise NotFound(_("No such question bank."))
+    return bank
 
 
 def bank_questions_for_export(*, bank: QuestionBank) -> QuerySet[Question]:

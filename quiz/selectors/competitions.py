@@ -3,9 +3,10 @@
 from datetime import datetime
 
 from django.db.models import Count, QuerySet
-from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.exceptions import NotFound
 from quiz.models import Attempt, Competition
 from quiz.services.attempts import quota_day
 
@@ -26,7 +27,7 @@ def competition_get(*, competition_id: int, user) -> Competition:
     """One competition the caller may see; a draft is a 404 for everybody but admins."""
     competition = competition_list(user=user).filter(pk=competition_id).first()
     if competition is None:
-        raise Http404
+        raise NotFound(_("No such competition."))
     return competition
 
 

@@ -22,9 +22,8 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import status as http
 
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError, NotFound
 from quiz.events import attempt_scored_publish
 from quiz.models import OPTION_KEYS, Attempt, AttemptItem, Competition, Participation, Question
 from quiz.selectors import answer_keys
@@ -60,7 +59,7 @@ def attempt_is_overdue(*, attempt: Attempt, now: datetime) -> bool:
 
 
 def _not_found() -> ApplicationError:
-    return ApplicationError(_("No such attempt."), code="not_found", status_code=http.HTTP_404_NOT_FOUND)
+    return NotFound(_("No such attempt."))
 
 
 # --- drawing -------------------------------------------------------------------------------------
@@ -114,7 +113,6 @@ def _not_enough(*, needed: int, available: int, rule: dict[str, Any] | None) -> 
     return ApplicationError(
         _("The question banks do not hold enough active questions for this competition."),
         code="not_enough_questions",
-        status_code=http.HTTP_409_CONFLICT,
         extra={"needed": needed, "available": available, **({"rule": rule} if rule else {})},
     )
 
@@ -215,7 +213,6 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
                 "Use a practice competition, or a participant account."
             ),
             code="not_ranked_role",
-            status_code=http.HTTP_403_FORBIDDEN,
         )
     attempt_expire_overdue(user=user, competition=competition, now=now)
     today = quota_day(now)
@@ -236,7 +233,6 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
         raise ApplicationError(
             _("This competition is not open for answering now."),
             code="not_open",
-            status_code=http.HTTP_409_CONFLICT,
             extra={"status": status},
         )
     with transaction.atomic():
@@ -259,7 +255,6 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
                 _("You have used all %(n)d attempts of today. Come back tomorrow.")
                 % {"n": competition.attempts_per_day},
                 code="daily_limit_reached",
-                status_code=http.HTTP_429_TOO_MANY_REQUESTS,
                 extra={"attempts_per_day": competition.attempts_per_day},
                 headers={"Retry-After": str(_seconds_to_next_quota_day(now=now))},
             )
@@ -353,7 +348,6 @@ def _already_submitted() -> ApplicationError:
     return ApplicationError(
         _("This attempt has already been submitted."),
         code="already_submitted",
-        status_code=http.HTTP_409_CONFLICT,
     )
 
 
@@ -385,7 +379,6 @@ def attempt_save_answer(
                     raise ApplicationError(
                         _("In practice an answer is final once given."),
                         code="already_answered",
-                        status_code=http.HTTP_409_CONFLICT,
                     )
                 return item
             item.selected = letters
@@ -399,9 +392,7 @@ def attempt_save_answer(
             return item
     # Past the deadline: finalise it now (in its own transaction), then refuse the answer.
     attempt_expire_overdue(attempt_id=attempt_id, now=now)
-    raise ApplicationError(
-        _("The time for this attempt is up."), code="deadline_passed", status_code=http.HTTP_409_CONFLICT
-    )
+    raise ApplicationError(_("The time for this attempt is up."), code="deadline_passed")
 
 
 def _question_not_in_attempt(question_id: Any) -> ApplicationError:

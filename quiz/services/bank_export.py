@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 from core.i18n import is_english
 from core.tabular import CSV, FORMATS, XLSX, write_csv, write_xlsx
 from quiz.importing.columns import EXPORT_HEADER_EN, EXPORT_HEADER_ZH

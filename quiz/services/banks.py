@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 from quiz.importing import ParsedQuestion, parse_bank_file
 from quiz.importing.similar import likely_duplicates
 from quiz.models import Question, QuestionBank

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 from quiz.models import Competition, Question, QuestionBank
 from quiz.selectors import answer_keys
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from core.exceptions import ApplicationError
 from quiz.models import Attempt, AttemptItem, Competition, Question
 from quiz.selectors import progress
 from quiz.services.attempts import _industry_id as user_industry_id
@@ -112,7 +112,6 @@ def practice_wrong_answers_start(*, user, now: datetime | None = None) -> tuple[
             raise ApplicationError(
                 _("Your wrong-answer book has nothing left to practise."),
                 code="nothing_to_practise",
-                status_code=409,
             )
         competition_id = (
             AttemptItem.objects.filter(progress.WRONG, attempt__user=user, question_id__in=question_ids)
@@ -175,7 +174,6 @@ def practice_topic_start(
             raise ApplicationError(
                 _("No question of this category can be practised now. Try again after the competition."),
                 code="not_enough_questions",
-                status_code=409,
                 extra={"needed": 1, "available": 0},
             )
         question_ids = rng.sample(pool, min(ROUND_SIZE, len(pool)))
