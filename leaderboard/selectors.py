@@ -180,6 +180,16 @@ def viewer_scope(*, user, catalog: RegionCatalog) -> ViewerScope | None:
     return None
 
 
+def statistics_scope(*, user, catalog: RegionCatalog) -> ViewerScope:
+    """The viewer's scope for statistics; 403 `permission_denied` for anyone who may not see them."""
+    scope = viewer_scope(user=user, catalog=catalog)
+    if scope is None:
+        raise ApplicationError(
+            _("Only organizers and administrators see statistics."), code="permission_denied"
+        )
+    return scope
+
+
 def _rate(participants: int, target: int) -> float | None:
     return round(participants / target, 4) if target else None
 
@@ -236,11 +246,7 @@ def live_numbers_get(*, competition_id: int) -> LiveNumbers:
 def competition_stats_get(*, competition_id: int, user) -> dict:
     """The API body of `stats/` for an organizer (its subtree) or an admin (everything)."""
     catalog = region_catalog()
-    scope = viewer_scope(user=user, catalog=catalog)
-    if scope is None:
-        raise ApplicationError(
-            _("Only organizers and administrators see statistics."), code="permission_denied"
-        )
+    scope = statistics_scope(user=user, catalog=catalog)
     numbers = live_numbers_get(competition_id=competition_id)
     return stats_body(numbers=numbers, scope=scope, catalog=catalog)
 
@@ -248,11 +254,7 @@ def competition_stats_get(*, competition_id: int, user) -> dict:
 def competition_timeline_get(*, competition_id: int, user) -> dict:
     """Participants and attempts over time, cumulative, for the viewer's subtree."""
     catalog = region_catalog()
-    scope = viewer_scope(user=user, catalog=catalog)
-    if scope is None:
-        raise ApplicationError(
-            _("Only organizers and administrators see statistics."), code="permission_denied"
-        )
+    scope = statistics_scope(user=user, catalog=catalog)
     width = settings.LIVE_TIMELINE_BUCKET_SECONDS
     buckets = _read(competition_id, lambda store: store.timeline(competition_id, scope.root_id, width))
     points = cumulative_timeline(buckets, width)
@@ -282,11 +284,7 @@ def live_view_get(*, competition_id: int, user, language: str) -> LiveView:
     """Check the competition exists and compute the viewer's scope (raises ApplicationError 404/403)."""
     if not Competition.objects.filter(pk=competition_id).exists():
         raise _not_found()
-    scope = viewer_scope(user=user, catalog=region_catalog())
-    if scope is None:
-        raise ApplicationError(
-            _("Only organizers and administrators see statistics."), code="permission_denied"
-        )
+    scope = statistics_scope(user=user, catalog=region_catalog())
     return LiveView(competition_id=competition_id, scope=scope, language=language)
 
 

@@ -272,16 +272,30 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
             industry_id=_industry_id(user),
             is_practice=competition.is_practice,
         )
-        items = [
-            freeze_item(question=questions[qid], position=position, shuffle=competition.shuffle_options)
-            for position, qid in enumerate(question_ids, start=1)
-        ]
-        for item in items:
-            item.attempt = attempt
-        AttemptItem.objects.bulk_create(items)
+        attempt_items_create(
+            attempt=attempt, competition=competition, questions=questions, question_ids=question_ids
+        )
+    return attempt, True
+
+
+def attempt_items_create(
+    *, attempt: Attempt, competition: Competition, questions: dict[int, Question], question_ids: list[int]
+) -> list[AttemptItem]:
+    """Freeze the drawn questions into the new attempt's items, in `question_ids` order (one INSERT).
+
+    Used by attempt_start and by the practice rounds (quiz/services/practice.py). Leaves the
+    items prefetched on `attempt` (`attempt.items.all()` costs no query) and `attempt.competition` set.
+    """
+    items = [
+        freeze_item(question=questions[qid], position=position, shuffle=competition.shuffle_options)
+        for position, qid in enumerate(question_ids, start=1)
+    ]
+    for item in items:
+        item.attempt = attempt
+    AttemptItem.objects.bulk_create(items)
     attempt.competition = competition
     attempt._prefetched_objects_cache = {"items": items}
-    return attempt, True
+    return items
 
 
 def attempt_with_items(*, attempt_id: int) -> Attempt:

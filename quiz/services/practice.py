@@ -23,8 +23,8 @@ from quiz.selectors import progress
 from quiz.services.attempts import _industry_id as user_industry_id
 from quiz.services.attempts import (
     attempt_expire_overdue,
+    attempt_items_create,
     attempt_with_items,
-    freeze_item,
     grace,
     quota_day,
 )
@@ -73,15 +73,9 @@ def _create_round(
         organization_id=user.organization_id,
         industry_id=user_industry_id(user),
     )
-    items = [
-        freeze_item(question=questions[qid], position=position, shuffle=competition.shuffle_options)
-        for position, qid in enumerate(question_ids, start=1)
-    ]
-    for item in items:
-        item.attempt = attempt
-    AttemptItem.objects.bulk_create(items)
-    attempt.competition = competition
-    attempt._prefetched_objects_cache = {"items": items}
+    attempt_items_create(
+        attempt=attempt, competition=competition, questions=questions, question_ids=question_ids
+    )
     return attempt
 
 
