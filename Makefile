@@ -19,7 +19,7 @@ run: setup
 	@# uvicorn, not daphne: daphne reads a whole request body in its event loop (an 80 MB POST stalled
 	@# every other request for ~9.7 s; uvicorn 0.1-0.2 s: docs/deployment.md). It serves the
 	@# WebSockets too. --no-proxy-headers: the client address is settled by TRUSTED_PROXIES alone.
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --ws websockets --no-proxy-headers
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --lifespan off --ws websockets-sansio --no-proxy-headers
 
 # Everything but serving: packages, translations, database, static files.
 setup: install

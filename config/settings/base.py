@@ -74,6 +74,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # no row per successful log-in
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
 # The views answer a lockout themselves (JSON 429 under /api/, the form with 429 on the site),
 # so axes' middleware, which would replace those answers with its own page, is not installed.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
