@@ -3,7 +3,7 @@
 Run by bench/run.py (after the SQL census) with the servers' environment. Each case runs inside a
 transaction that is rolled back, so nothing changes. Prints JSON {case: {"ms": wall mean, "cpu_ms": CPU mean, "runs": n}}.
 
-- scoring an attempt's 10 items: Django's `bulk_update` (what quiz.services.attempts._finalize
+- scoring an attempt's 10 items: Django's `bulk_update` (what quiz.services.finalising.finalize_locked_attempt
   does) against one `UPDATE ... FROM (VALUES ...)` statement;
 - DRF's token lookup (one SELECT joining the user) against a process-local cache hit.
 """
@@ -28,7 +28,7 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from quiz.models import AttemptItem  # noqa: E402
-from quiz.services.attempts import store_scored_items  # noqa: E402
+from quiz.services.finalising import store_scored_items  # noqa: E402
 
 FIELDS = ["selected", "answered_at", "is_correct", "points"]
 
@@ -52,7 +52,7 @@ class _Rollback(Exception):
 
 
 def values_update(items: list[AttemptItem]) -> None:
-    """The statement _finalize now uses on PostgreSQL (quiz.services.attempts.store_scored_items)."""
+    """The statement finalize_locked_attempt uses on PostgreSQL (quiz.services.finalising.store_scored_items)."""
     store_scored_items(items=items)
 
 

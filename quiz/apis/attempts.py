@@ -18,6 +18,7 @@ from quiz.models import Attempt, AttemptItem
 from quiz.selectors import attempts as attempt_selectors
 from quiz.selectors import competitions as competition_selectors
 from quiz.services import attempts as attempt_services
+from quiz.services import finalising
 
 
 class AttemptOptionSerializer(serializers.Serializer):
@@ -210,7 +211,7 @@ class AttemptDetailApi(APIView):
     )
     def get(self, request, attempt_id: int):
         attempt = attempt_selectors.attempt_get_for_viewer(attempt_id=attempt_id, user=request.user)
-        return _attempt_response(attempt_services.attempt_finalise_if_overdue(attempt=attempt))
+        return _attempt_response(finalising.attempt_finalise_if_overdue(attempt=attempt))
 
 
 class AttemptAnswerSaveApi(APIView):

@@ -10,7 +10,7 @@ from quiz.apis.attempts import AttemptOptionSerializer
 from quiz.apis.common import paginated
 from quiz.models import Attempt, AttemptItem
 from quiz.selectors import attempts as attempt_selectors
-from quiz.services import attempts as attempt_services
+from quiz.services import finalising
 
 
 class AttemptListItemSerializer(serializers.Serializer):
@@ -46,7 +46,7 @@ class MyAttemptListApi(APIView):
         responses={200: paginated("PaginatedMyAttemptList", AttemptListItemSerializer(many=True))},
     )
     def get(self, request):
-        attempt_services.attempt_expire_overdue(user=request.user)
+        finalising.attempt_expire_overdue(user=request.user)
         paginator = PagePagination()
         page = paginator.paginate_queryset(
             attempt_selectors.attempt_list_for_user(user=request.user), request, self
@@ -94,7 +94,7 @@ class WrongAnswerListApi(APIView):
     def get(self, request):
         query = self.WrongAnswerQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        attempt_services.attempt_expire_overdue(user=request.user)
+        finalising.attempt_expire_overdue(user=request.user)
         paginator = PagePagination()
         page = paginator.paginate_queryset(
             attempt_selectors.wrong_answer_list(

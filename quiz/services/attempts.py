@@ -10,24 +10,28 @@ Every service takes an optional `now` so that tests can set the clock.
 """
 
 import math
-import random
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Greatest
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFound
 from quiz.events import attempt_scored_publish
-from quiz.models import OPTION_KEYS, Attempt, AttemptItem, Competition, Participation, Question
-from quiz.selectors import answer_keys
-from quiz.services import scoring
+from quiz.models import Attempt, AttemptItem, Competition, Participation, Question
+from quiz.services.drawing import attempt_items_create, draw_question_ids
+from quiz.services.finalising import (
+    attempt_expire_overdue,
+    attempt_is_overdue,
+    attempt_with_items,
+    finalize_locked_attempt,
+    grace,
+    item_score,
+)
 
 QUOTA_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
@@ -39,117 +43,13 @@ def _seconds_to_next_quota_day(*, now: datetime) -> int:
     return max(1, math.ceil((midnight - local).total_seconds()))
 
 
-# Stored with a judge item for the admin's eyes; the API shows them in the caller's language.
-JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
-_random = random.SystemRandom()
-
-
 def quota_day(moment: datetime) -> date:
     """The calendar day in Asia/Shanghai that the daily quota counts."""
     return timezone.localtime(moment, QUOTA_TIMEZONE).date()
 
 
-def grace() -> timedelta:
-    return timedelta(seconds=settings.ATTEMPT_GRACE_SECONDS)
-
-
-def attempt_is_overdue(*, attempt: Attempt, now: datetime) -> bool:
-    """True when an in-progress attempt is past its deadline plus the grace: it can only be finalised."""
-    return attempt.status == Attempt.Status.IN_PROGRESS and now > attempt.deadline + grace()
-
-
 def _not_found() -> ApplicationError:
     return NotFound(_("No such attempt."))
-
-
-# --- drawing -------------------------------------------------------------------------------------
-
-
-def _matches(rule: dict[str, Any], qtype: str, category: str) -> bool:
-    return ("type" not in rule or rule["type"] == qtype) and (
-        "category" not in rule or rule["category"] == category
-    )
-
-
-def draw_question_ids(
-    *, competition: Competition, now: datetime | None = None, rng: random.Random = _random
-) -> list[int]:
-    """Pick the questions of one attempt: without replacement, from the active questions of the
-    competition's banks, first what each draw rule asks for, then the rest freely; shuffled.
-
-    A practice competition leaves out every question a ranked competition not over yet holds
-    (`quiz.selectors.answer_keys`): its feedback and review show keys.
-    Raises ApplicationError 409 `not_enough_questions` when the banks cannot fill the attempt.
-    """
-    questions = Question.objects.filter(bank__competitions=competition, is_active=True)
-    if competition.is_practice:
-        questions = questions.exclude(
-            fingerprint__in=answer_keys.guarded_fingerprints(now=now or timezone.now())
-        )
-    candidates = list(questions.values_list("id", "type", "category"))
-    wanted = competition.questions_per_attempt
-    chosen: list[int] = []
-    taken: set[int] = set()
-    for rule in competition.draw_rules or []:
-        pool = [
-            qid for qid, qtype, category in candidates if qid not in taken and _matches(rule, qtype, category)
-        ]
-        if len(pool) < rule["count"]:
-            raise _not_enough(needed=rule["count"], available=len(pool), rule=rule)
-        picked = rng.sample(pool, rule["count"])
-        chosen.extend(picked)
-        taken.update(picked)
-    rest = wanted - len(chosen)
-    if rest > 0:
-        pool = [qid for qid, _type, _category in candidates if qid not in taken]
-        if len(pool) < rest:
-            raise _not_enough(needed=wanted, available=len(candidates), rule=None)
-        chosen.extend(rng.sample(pool, rest))
-    rng.shuffle(chosen)
-    return chosen
-
-
-def _not_enough(*, needed: int, available: int, rule: dict[str, Any] | None) -> ApplicationError:
-    return ApplicationError(
-        _("The question banks do not hold enough active questions for this competition."),
-        code="not_enough_questions",
-        extra={"needed": needed, "available": available, **({"rule": rule} if rule else {})},
-    )
-
-
-def freeze_item(
-    *, question: Question, position: int, shuffle: bool, rng: random.Random = _random
-) -> AttemptItem:
-    """An unsaved AttemptItem: the question as this attempt shows it, with its answer in shown letters.
-
-    With `shuffle`, single and multiple choice options are re-lettered in a random order; a judge
-    question is always A true, B false. `key_map` maps shown letters to the question's own.
-    """
-    if question.type == Question.Type.JUDGE:
-        options = [dict(option) for option in JUDGE_OPTIONS]
-        key_map = {"A": "A", "B": "B"}
-    else:
-        original = list(zip(OPTION_KEYS, question.options, strict=False))
-        if shuffle:
-            rng.shuffle(original)
-        options = []
-        key_map = {}
-        for shown_key, (own_key, text) in zip(OPTION_KEYS, original, strict=False):
-            options.append({"key": shown_key, "text": text})
-            key_map[shown_key] = own_key
-    own_to_shown = {own: shown for shown, own in key_map.items()}
-    correct = sorted(own_to_shown[letter] for letter in question.answer if letter in own_to_shown)
-    return AttemptItem(
-        question_id=question.pk,
-        position=position,
-        type=question.type,
-        stem=question.stem,
-        options=options,
-        correct=correct,
-        key_map=key_map,
-        explanation=question.explanation,
-        category=question.category,
-    )
 
 
 # --- starting ------------------------------------------------------------------------------------
@@ -278,31 +178,6 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
     return attempt, True
 
 
-def attempt_items_create(
-    *, attempt: Attempt, competition: Competition, questions: dict[int, Question], question_ids: list[int]
-) -> list[AttemptItem]:
-    """Freeze the drawn questions into the new attempt's items, in `question_ids` order (one INSERT).
-
-    Used by attempt_start and by the practice rounds (quiz/services/practice.py). Leaves the
-    items prefetched on `attempt` (`attempt.items.all()` costs no query) and `attempt.competition` set.
-    """
-    items = [
-        freeze_item(question=questions[qid], position=position, shuffle=competition.shuffle_options)
-        for position, qid in enumerate(question_ids, start=1)
-    ]
-    for item in items:
-        item.attempt = attempt
-    AttemptItem.objects.bulk_create(items)
-    attempt.competition = competition
-    attempt._prefetched_objects_cache = {"items": items}
-    return items
-
-
-def attempt_with_items(*, attempt_id: int) -> Attempt:
-    attempt = Attempt.objects.select_related("competition").prefetch_related("items").get(pk=attempt_id)
-    return attempt
-
-
 # --- answering -----------------------------------------------------------------------------------
 
 
@@ -348,16 +223,6 @@ def _lock_attempt(*, user, attempt_id: int) -> Attempt:
     return attempt
 
 
-def _item_score(*, item: AttemptItem, competition: Competition) -> scoring.ItemScore:
-    return scoring.score_item(
-        question_type=item.type,
-        correct=item.correct,
-        selected=item.selected,
-        points_per_correct=competition.points_per_correct,
-        mode=competition.scoring_mode,
-    )
-
-
 def _already_submitted() -> ApplicationError:
     return ApplicationError(
         _("This attempt has already been submitted."),
@@ -399,7 +264,7 @@ def attempt_save_answer(
             item.answered_at = now
             fields = ["selected", "answered_at"]
             if attempt.is_practice:
-                result = _item_score(item=item, competition=attempt.competition)
+                result = item_score(item=item, competition=attempt.competition)
                 item.is_correct, item.points = result.is_correct, result.points
                 fields += ["is_correct", "points"]
             item.save(update_fields=fields)
@@ -419,93 +284,7 @@ def _question_not_in_attempt(question_id: Any) -> ApplicationError:
     )
 
 
-# --- submitting and finalising --------------------------------------------------------------------
-
-
-def _finalize(*, attempt: Attempt, items: list[AttemptItem], submitted_at: datetime) -> None:
-    """Score a locked in-progress attempt from its items' selections and record it everywhere.
-
-    Precondition: inside transaction.atomic(), the attempt row locked, `items` are all its items.
-    Writes: the items (one bulk UPDATE), the attempt, the Participation row (one UPDATE, not for
-    practice) and publishes `attempt_scored` after commit (not for practice; quiz/events.py).
-    """
-    competition = attempt.competition
-    correct_count = 0
-    total = 0
-    for item in items:
-        result = _item_score(item=item, competition=competition)
-        item.is_correct, item.points = result.is_correct, result.points
-        correct_count += result.is_correct
-        total += result.points
-    time_limit = int((attempt.deadline - attempt.started_at).total_seconds())
-    duration = min(time_limit, max(0, math.ceil((submitted_at - attempt.started_at).total_seconds())))
-    total += scoring.speed_bonus(
-        max_points=competition.speed_bonus_max_points,
-        time_limit_seconds=time_limit,
-        duration_seconds=duration,
-        correct_count=correct_count,
-        question_count=len(items),
-    )
-    store_scored_items(items=items)
-    attempt.status = Attempt.Status.SUBMITTED
-    attempt.submitted_at = submitted_at
-    attempt.duration_seconds = duration
-    attempt.correct_count = correct_count
-    attempt.score = total
-    attempt.save(update_fields=["status", "submitted_at", "duration_seconds", "correct_count", "score"])
-    attempt._prefetched_objects_cache = {"items": items}
-    if attempt.is_practice:
-        return
-    changes: dict[str, Any] = {
-        "points": F("points") + total,
-        "best_score": Greatest(F("best_score"), Value(total)),
-        "submitted_attempts": F("submitted_attempts") + 1,
-    }
-    if total > 0:  # the tie-breaker "who got there first" moves only when points rise
-        changes["points_reached_at"] = submitted_at
-    updated = Participation.objects.filter(
-        user_id=attempt.user_id, competition_id=attempt.competition_id
-    ).update(**changes)
-    if not updated:  # an attempt made outside attempt_start (admin, fixtures): create the row
-        Participation.objects.create(
-            user_id=attempt.user_id,
-            competition_id=attempt.competition_id,
-            region_id=attempt.region_id,
-            organization_id=attempt.organization_id,
-            points=total,
-            best_score=total,
-            submitted_attempts=1,
-            points_reached_at=submitted_at if total > 0 else None,
-        )
-    attempt_scored_publish(attempt_id=attempt.pk, competition_id=attempt.competition_id)
-
-
-def store_scored_items(*, items: list[AttemptItem]) -> None:
-    """Write the scored items of one attempt (selected, answered_at, is_correct, points).
-
-    On PostgreSQL one `UPDATE ... FROM (VALUES ...)`: Django's `bulk_update` builds a CASE per
-    field and item and was about 30 % of the submit path's CPU (BENCHMARKS.md; bench/micro.py
-    measures both). Elsewhere (SQLite in development) `bulk_update`. Caller holds the attempt lock.
-    """
-    if not items:
-        return
-    if connection.vendor != "postgresql":
-        AttemptItem.objects.bulk_update(items, ["selected", "answered_at", "is_correct", "points"])
-        return
-    from psycopg.types.json import Jsonb
-
-    rows = ", ".join(["(%s, %s::jsonb, %s::timestamptz, %s::boolean, %s::integer)"] * len(items))
-    params: list[Any] = []
-    for item in items:
-        selected = None if item.selected is None else Jsonb(item.selected)
-        params += [item.pk, selected, item.answered_at, item.is_correct, item.points]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE quiz_attemptitem AS i SET selected = v.selected, answered_at = v.answered_at, "  # noqa: S608
-            "is_correct = v.is_correct, points = v.points "
-            f"FROM (VALUES {rows}) AS v(id, selected, answered_at, is_correct, points) WHERE i.id = v.id",
-            params,
-        )
+# --- submitting ----------------------------------------------------------------------------------
 
 
 def attempt_submit(
@@ -550,57 +329,5 @@ def attempt_submit(
                 if letters != item.selected:
                     item.selected = letters
                     item.answered_at = now
-        _finalize(attempt=attempt, items=items, submitted_at=now)
+        finalize_locked_attempt(attempt=attempt, items=items, submitted_at=now)
     return attempt, True
-
-
-def attempt_expire_overdue(
-    *,
-    user=None,
-    competition: Competition | None = None,
-    attempt_id: int | None = None,
-    now: datetime | None = None,
-) -> int:
-    """Finalise in-progress attempts past their deadline plus grace, scored as they stood.
-
-    Narrowed to one user, competition or attempt when given (the APIs call it lazily before
-    showing or starting attempts; `manage.py expire_attempts` sweeps everything). Each attempt
-    is locked and re-checked, so it is finalised exactly once even when several callers race.
-    Its end time is its deadline. Returns how many were finalised.
-    """
-    now = now or timezone.now()
-    overdue = Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS, deadline__lt=now - grace())
-    if user is not None:
-        overdue = overdue.filter(user=user)
-    if competition is not None:
-        overdue = overdue.filter(competition=competition)
-    if attempt_id is not None:
-        overdue = overdue.filter(pk=attempt_id)
-    finalized = 0
-    for pk in list(overdue.values_list("pk", flat=True)[:1000]):
-        with transaction.atomic():
-            attempt = (
-                Attempt.objects.select_for_update(of=("self",))
-                .select_related("competition")
-                .filter(pk=pk)
-                .first()
-            )
-            if attempt is None or not attempt_is_overdue(attempt=attempt, now=now):
-                continue
-            items = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
-            _finalize(attempt=attempt, items=items, submitted_at=attempt.deadline)
-            finalized += 1
-    return finalized
-
-
-def attempt_finalise_if_overdue(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
-    """The rule "an overdue attempt is finalised when it is read" (the API's and the site's detail).
-
-    An attempt still in progress past its deadline plus grace (the phone was closed) is scored as it
-    stood before anyone sees it; returns it read again with its items, or `attempt` unchanged when
-    it was not overdue. The lists call attempt_expire_overdue(user=...) for the same rule.
-    """
-    if not attempt_is_overdue(attempt=attempt, now=now or timezone.now()):
-        return attempt
-    attempt_expire_overdue(attempt_id=attempt.pk, now=now)
-    return attempt_with_items(attempt_id=attempt.pk)

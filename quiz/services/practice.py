@@ -21,13 +21,9 @@ from core.exceptions import ApplicationError
 from quiz.models import Attempt, AttemptItem, Competition, Question
 from quiz.selectors import progress
 from quiz.services.attempts import _industry_id as user_industry_id
-from quiz.services.attempts import (
-    attempt_expire_overdue,
-    attempt_items_create,
-    attempt_with_items,
-    grace,
-    quota_day,
-)
+from quiz.services.attempts import quota_day
+from quiz.services.drawing import attempt_items_create
+from quiz.services.finalising import attempt_expire_overdue, attempt_with_items, grace
 
 ROUND_SIZE = 10
 SECONDS_PER_QUESTION = 60

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from quiz.models import Attempt
 from quiz.selectors import attempts as attempt_selectors
 from quiz.selectors import progress as progress_selectors
-from quiz.services import attempts as attempt_services
+from quiz.services import finalising
 from web import certificate, selectors
 from web.views import practice
 
@@ -25,7 +25,7 @@ def _owned_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
 @login_required
 def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Score, correct count, time and rank; then every question with the right answer and explanation."""
-    attempt = attempt_services.attempt_finalise_if_overdue(attempt=_owned_attempt(request, attempt_id))
+    attempt = finalising.attempt_finalise_if_overdue(attempt=_owned_attempt(request, attempt_id))
     if attempt.status != Attempt.Status.SUBMITTED:
         # Still running: its answers and explanations stay hidden; go back to answering.
         return redirect(practice.round_answer_url(attempt))

@@ -7,7 +7,7 @@ minutes) so that abandoned attempts reach the rankings even when their owner nev
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from quiz.services.attempts import attempt_expire_overdue
+from quiz.services.finalising import attempt_expire_overdue
 
 
 class Command(BaseCommand):

@@ -1,0 +1,126 @@
+"""Drawing an attempt's questions and freezing them into its items (as the attempt shows them).
+
+Used by attempt_start (quiz/services/attempts.py) and the practice rounds (quiz/services/practice.py).
+"""
+
+import random
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import ApplicationError
+from quiz.models import OPTION_KEYS, Attempt, AttemptItem, Competition, Question
+from quiz.selectors import answer_keys
+
+# Stored with a judge item for the admin's eyes; the API shows them in the caller's language.
+JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
+_random = random.SystemRandom()
+
+
+def _matches(rule: dict[str, Any], qtype: str, category: str) -> bool:
+    return ("type" not in rule or rule["type"] == qtype) and (
+        "category" not in rule or rule["category"] == category
+    )
+
+
+def draw_question_ids(
+    *, competition: Competition, now: datetime | None = None, rng: random.Random = _random
+) -> list[int]:
+    """Pick the questions of one attempt: without replacement, from the active questions of the
+    competition's banks, first what each draw rule asks for, then the rest freely; shuffled.
+
+    A practice competition leaves out every question a ranked competition not over yet holds
+    (`quiz.selectors.answer_keys`): its feedback and review show keys.
+    Raises ApplicationError 409 `not_enough_questions` when the banks cannot fill the attempt.
+    """
+    questions = Question.objects.filter(bank__competitions=competition, is_active=True)
+    if competition.is_practice:
+        questions = questions.exclude(
+            fingerprint__in=answer_keys.guarded_fingerprints(now=now or timezone.now())
+        )
+    candidates = list(questions.values_list("id", "type", "category"))
+    wanted = competition.questions_per_attempt
+    chosen: list[int] = []
+    taken: set[int] = set()
+    for rule in competition.draw_rules or []:
+        pool = [
+            qid for qid, qtype, category in candidates if qid not in taken and _matches(rule, qtype, category)
+        ]
+        if len(pool) < rule["count"]:
+            raise _not_enough(needed=rule["count"], available=len(pool), rule=rule)
+        picked = rng.sample(pool, rule["count"])
+        chosen.extend(picked)
+        taken.update(picked)
+    rest = wanted - len(chosen)
+    if rest > 0:
+        pool = [qid for qid, _type, _category in candidates if qid not in taken]
+        if len(pool) < rest:
+            raise _not_enough(needed=wanted, available=len(candidates), rule=None)
+        chosen.extend(rng.sample(pool, rest))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def _not_enough(*, needed: int, available: int, rule: dict[str, Any] | None) -> ApplicationError:
+    return ApplicationError(
+        _("The question banks do not hold enough active questions for this competition."),
+        code="not_enough_questions",
+        extra={"needed": needed, "available": available, **({"rule": rule} if rule else {})},
+    )
+
+
+def freeze_item(
+    *, question: Question, position: int, shuffle: bool, rng: random.Random = _random
+) -> AttemptItem:
+    """An unsaved AttemptItem: the question as this attempt shows it, with its answer in shown letters.
+
+    With `shuffle`, single and multiple choice options are re-lettered in a random order; a judge
+    question is always A true, B false. `key_map` maps shown letters to the question's own.
+    """
+    if question.type == Question.Type.JUDGE:
+        options = [dict(option) for option in JUDGE_OPTIONS]
+        key_map = {"A": "A", "B": "B"}
+    else:
+        original = list(zip(OPTION_KEYS, question.options, strict=False))
+        if shuffle:
+            rng.shuffle(original)
+        options = []
+        key_map = {}
+        for shown_key, (own_key, text) in zip(OPTION_KEYS, original, strict=False):
+            options.append({"key": shown_key, "text": text})
+            key_map[shown_key] = own_key
+    own_to_shown = {own: shown for shown, own in key_map.items()}
+    correct = sorted(own_to_shown[letter] for letter in question.answer if letter in own_to_shown)
+    return AttemptItem(
+        question_id=question.pk,
+        position=position,
+        type=question.type,
+        stem=question.stem,
+        options=options,
+        correct=correct,
+        key_map=key_map,
+        explanation=question.explanation,
+        category=question.category,
+    )
+
+
+def attempt_items_create(
+    *, attempt: Attempt, competition: Competition, questions: dict[int, Question], question_ids: list[int]
+) -> list[AttemptItem]:
+    """Freeze the drawn questions into the new attempt's items, in `question_ids` order (one INSERT).
+
+    Used by attempt_start and by the practice rounds (quiz/services/practice.py). Leaves the
+    items prefetched on `attempt` (`attempt.items.all()` costs no query) and `attempt.competition` set.
+    """
+    items = [
+        freeze_item(question=questions[qid], position=position, shuffle=competition.shuffle_options)
+        for position, qid in enumerate(question_ids, start=1)
+    ]
+    for item in items:
+        item.attempt = attempt
+    AttemptItem.objects.bulk_create(items)
+    attempt.competition = competition
+    attempt._prefetched_objects_cache = {"items": items}
+    return items
