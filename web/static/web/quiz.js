@@ -58,7 +58,9 @@
       loginHref: config.loginUrl || "/accounts/login/",
       attempt: null,
       questions: [],
-      index: 0,
+      // The question on screen. Not called `index`: Alpine evaluates an x-for's :key with the loop's
+      // own `index` in scope, and getters such as `q` then read that one (options went missing).
+      current: 0,
       answers: {}, // question id -> ["A"] as the participant chose it
       feedback: {}, // practice: question id -> {correct, is_correct, explanation}
       confirmed: {}, // practice: question id -> true once the server holds its (final) answer
@@ -165,7 +167,7 @@
           else delete self.answers[qid];
         });
         var firstOpen = this.questions.findIndex(function (q) { return !self.isAnswered(q); });
-        this.index = typeof saved.index === "number" && saved.index < this.questions.length ? saved.index : Math.max(0, firstOpen);
+        this.current = typeof saved.index === "number" && saved.index < this.questions.length ? saved.index : Math.max(0, firstOpen);
         this.state = "running";
         this.tick();
         this.ticker = window.setInterval(function () { self.tick(); }, 250);
@@ -193,7 +195,7 @@
       },
 
       // ---- questions --------------------------------------------------------------------------
-      get q() { return this.questions[this.index]; },
+      get q() { return this.questions[this.current]; },
       get answeredCount() {
         var self = this;
         return this.questions.filter(function (q) { return self.isAnswered(q); }).length;
@@ -212,7 +214,7 @@
         });
       },
       get questionOfText() {
-        return fill(this.text.question_of, { n: this.index + 1, total: this.questions.length });
+        return fill(this.text.question_of, { n: this.current + 1, total: this.questions.length });
       },
       questionById: function (qid) {
         return this.questions.find(function (q) { return String(q.id) === String(qid); });
@@ -242,7 +244,7 @@
       },
       go: function (i) {
         if (i < 0 || i >= this.questions.length) return;
-        this.index = i;
+        this.current = i;
         this.writeLocal();
         this.focusQuestion();
       },
@@ -363,7 +365,7 @@
       },
       writeLocal: function () {
         if (!this.store || !this.attempt) return;
-        try { this.store.setItem(this.localKey(), JSON.stringify({ pending: this.pending, index: this.index })); } catch (e) { /* full */ }
+        try { this.store.setItem(this.localKey(), JSON.stringify({ pending: this.pending, index: this.current })); } catch (e) { /* full */ }
       },
       clearLocal: function () {
         if (this.store && this.attempt) { try { this.store.removeItem(this.localKey()); } catch (e) { /* ignore */ } }
