@@ -58,7 +58,7 @@ def versions() -> str:
     import django
 
     parts = [f"Python {platform.python_version()}", f"Django {django.__version__}"]
-    for module in ("daphne", "uvicorn", "channels", "channels_redis", "rest_framework", "psycopg"):
+    for module in ("daphne", "uvicorn", "gunicorn", "channels", "rest_framework", "psycopg"):
         try:
             parts.append(f"{module} {__import__(module).__version__}")
         except (ImportError, AttributeError):
@@ -361,7 +361,7 @@ def render(bench, failed: str | None = None) -> str:
         "bare baseline's req/s on the same server. \"SQL xact/op\" is PostgreSQL's committed+rolled-back transactions "
         "(pg_stat_database) per operation: each autocommit statement is one, a transaction.atomic block is one. "
         '"Redis cmds/op" is the INFO commandstats delta per submission (per read for reads), throttles, cache, '
-        "channel layer and leaderboard together.",
+        "and leaderboard together.",
         "",
     ]
     broadcasts = bench.sections.get("broadcasts")

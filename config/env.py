@@ -1,7 +1,7 @@
 """Reading settings from the environment (12-factor).
 
 Every knob of the platform is an environment variable; with none set you get the embedded
-default (SQLite, in-memory channel layer, local-memory cache).
+default (SQLite, local-memory cache, leaderboards computed from the database).
 """
 
 import os

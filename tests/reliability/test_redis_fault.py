@@ -1,6 +1,6 @@
 """Redis stopped in the middle of a stream of submissions (services tier).
 
-A daphne process serves the API with its channel layer, cache (throttles) and live leaderboard
+A daphne process serves the API with its cache (throttles) and live leaderboard
 on a redis-server of the test's own. Participants start and submit through HTTP while an
 organizer's dashboard socket is open; a third of the way Redis is killed, two thirds of the way
 it comes back empty (as after a crash). Submissions keep succeeding throughout, the socket says
