@@ -33,9 +33,16 @@ class RegisterApi(APIView):
         phone = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
 
     class RegisterOutputSerializer(serializers.Serializer):
+        class NoticeSerializer(serializers.Serializer):
+            field = serializers.CharField()
+            code = serializers.CharField()
+            message = serializers.CharField()
+
         id = serializers.IntegerField()
         username = serializers.CharField()
         token = serializers.CharField()
+        # Present only when something was accepted differently than asked (a phone not attached).
+        notices = NoticeSerializer(many=True, required=False)
 
     @extend_schema(
         request=RegisterInputSerializer,
@@ -46,7 +53,7 @@ class RegisterApi(APIView):
         data = self.RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        user = services.user_register(
+        registration = services.user_register(
             username=v["username"],
             password=v["password"],
             display_name=v.get("display_name", ""),
@@ -55,10 +62,11 @@ class RegisterApi(APIView):
             industry_code=v.get("industry") or None,
             phone=v.get("phone") or None,
         )
-        token = services.token_for_user(user=user)
-        return Response(
-            {"id": user.pk, "username": user.username, "token": token}, status=status.HTTP_201_CREATED
-        )
+        user = registration.user
+        body = {"id": user.pk, "username": user.username, "token": services.token_for_user(user=user)}
+        if registration.notices:
+            body["notices"] = registration.notices
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class TokenObtainApi(APIView):

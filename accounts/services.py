@@ -1,5 +1,8 @@
 """Writes to accounts: registration, roles and scopes."""
 
+import unicodedata
+from dataclasses import dataclass, field
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
@@ -8,12 +11,33 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Industry, Organization, Region, User, validate_mainland_mobile
 from accounts.selectors import county_of
+from accounts.validators import validate_display_name, validate_username
 from core.exceptions import ApplicationError
 from core.tokens import token_is_fresh
 
 
 def _field_error(field: str, message: str, code: str = "invalid") -> dict:
     return {"field": field, "message": str(message), "code": code}
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A new participant, and what the registrant should be told beside the welcome."""
+
+    user: User
+    # `[{"field", "code", "message"}]`: things accepted differently than asked (a phone not attached).
+    notices: list[dict] = field(default_factory=list)
+
+
+def _phone_not_attached_notice() -> dict:
+    return _field_error(
+        "phone",
+        _(
+            "Your phone number could not be attached to this account. You can take part without it; "
+            "an administrator can add it later."
+        ),
+        "phone_not_attached",
+    )
 
 
 def user_register(
@@ -25,20 +49,38 @@ def user_register(
     organization_id: int | None = None,
     industry_code: str | None = None,
     phone: str | None = None,
-) -> User:
+) -> Registration:
     """Create a participant and its API token, or raise ApplicationError listing every bad field.
 
-    Nothing is written unless every field is valid.
+    Nothing is written unless every field is valid. A phone number already on another account is
+    not attached (phones are unique) and the registration goes on with a neutral notice: an error
+    naming the phone would tell anyone whether a number is registered.
     """
     errors: list[dict] = []
-    username = (username or "").strip()
+    notices: list[dict] = []
+    # NFKC, as Django's own user model stores usernames: fullwidth ａｄｍｉｎ is admin.
+    username = unicodedata.normalize("NFKC", (username or "").strip())
     phone = (phone or "").strip() or None
     display_name = (display_name or "").strip() or username
 
     if not username:
         errors.append(_field_error("username", _("This field is required."), "required"))
-    elif User.objects.filter(username__iexact=username).exists():
-        errors.append(_field_error("username", _("A user with that username already exists."), "unique"))
+    else:
+        try:
+            validate_username(username)
+        except DjangoValidationError as exc:
+            errors.append(_field_error("username", exc.messages[0], exc.error_list[0].code or "invalid"))
+        else:
+            # Usernames are how people log in and, without a display name, how rankings show them:
+            # the registrant has to be told to choose another (the log-in answer does not tell).
+            if User.objects.filter(username__iexact=username).exists():
+                errors.append(
+                    _field_error("username", _("A user with that username already exists."), "unique")
+                )
+    try:
+        validate_display_name(display_name)
+    except DjangoValidationError as exc:
+        errors.append(_field_error("display_name", exc.messages[0], exc.error_list[0].code or "invalid"))
 
     region = Region.objects.filter(pk=region_id).first() if region_id else None
     if region is None:
@@ -77,7 +119,8 @@ def user_register(
             errors.append(_field_error("phone", exc.messages[0], "invalid_phone"))
         else:
             if User.objects.filter(phone=phone).exists():
-                errors.append(_field_error("phone", _("This phone number is already registered."), "unique"))
+                phone = None
+                notices.append(_phone_not_attached_notice())
 
     try:
         validate_password(password or "", user=User(username=username, display_name=display_name))
@@ -88,7 +131,7 @@ def user_register(
     if errors:
         raise ApplicationError(_("Please correct the highlighted fields."), code="invalid", errors=errors)
 
-    try:
+    def create(phone: str | None) -> User:
         with transaction.atomic():
             user = User(
                 username=username,
@@ -102,16 +145,24 @@ def user_register(
             user.set_password(password)
             user.save()
             Token.objects.create(user=user)
+        return user
+
+    try:
+        try:
+            user = create(phone)
+        except IntegrityError:
+            # Two registrations raced. For the phone, the loser registers without it, as above.
+            if phone is None or User.objects.filter(username__iexact=username).exists():
+                raise
+            user = create(None)
+            notices.append(_phone_not_attached_notice())
     except IntegrityError as exc:
-        # Two registrations raced for the same username or phone; the loser gets the same 400.
         raise ApplicationError(
             _("Please correct the highlighted fields."),
             code="invalid",
-            errors=[
-                _field_error("username", _("A user with that username or phone already exists."), "unique")
-            ],
+            errors=[_field_error("username", _("A user with that username already exists."), "unique")],
         ) from exc
-    return user
+    return Registration(user=user, notices=notices)
 
 
 def token_for_user(*, user: User) -> str:

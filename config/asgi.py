@@ -1,7 +1,8 @@
 """ASGI entry point, served by daphne (`daphne config.asgi:application`).
 
-HTTP goes to Django; WebSockets pass the origin check (ALLOWED_HOSTS), then authentication
-(session cookie or `?token=`), then the URL router of config/routing.py.
+HTTP goes to Django; WebSockets pass the origin check (ALLOWED_HOSTS; a `?token=` script without
+an `Origin` header skips it, core/ws_auth.py), then authentication (session cookie or `?token=`),
+then the URL router of config/routing.py.
 """
 
 import os
@@ -14,11 +15,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
-from core.ws_auth import TokenOrSessionAuthMiddlewareStack  # noqa: E402
+from core.ws_auth import OriginCheckUnlessTokenScript, TokenOrSessionAuthMiddlewareStack  # noqa: E402
 from leaderboard.worker import leaderboard_worker_start  # noqa: E402
 
 http_app = django_asgi_app
@@ -35,7 +35,7 @@ leaderboard_worker_start(interval=settings.LEADERBOARD_CATCH_UP_SECONDS)
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        "websocket": AllowedHostsOriginValidator(
+        "websocket": OriginCheckUnlessTokenScript(
             TokenOrSessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }

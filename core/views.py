@@ -28,12 +28,12 @@ def bench_baseline(request: HttpRequest) -> JsonResponse:
 # fault below DRF never reaches DRF's exception handler; Django answers it with these views.
 
 
-def _is_api(request: HttpRequest) -> bool:
+def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         if isinstance(exception, RequestDataTooBig):
             body = {
                 "detail": _("The request is larger than the server accepts (%(size)s at most).")
@@ -47,7 +47,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return JsonResponse(
             {"detail": _("You do not have permission to do this."), "code": "permission_denied"}, status=403
         )
@@ -55,13 +55,13 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if _is_api(request):
+    if is_api(request):
         return JsonResponse(
             {"detail": _("A server error occurred. Please try again."), "code": "server_error"}, status=500
         )

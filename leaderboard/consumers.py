@@ -5,6 +5,8 @@ which sends `{"type": "stats", ...}` at once and then about once a second while 
 Refusals are accepted first and then closed, so the client sees a clear close code and an error
 message in the shape of the API (`{"type": "error", "detail", "code"}`):
 4401 not logged in, 4403 not an organizer or administrator, 4404 no such competition.
+A frame that is not JSON text answers `{"type": "error", "code": "invalid_message", "detail"}` and
+the socket stays open.
 """
 
 from __future__ import annotations
@@ -65,10 +67,11 @@ class CompetitionLiveConsumer(AsyncJsonWebsocketConsumer):
     channel_layer_alias = None
     view: LiveView | None = None
     sent_signature: str | None = None
+    language: str = settings.LANGUAGE_CODE
 
     async def connect(self) -> None:
         await self.accept()
-        language = _language_of(self.scope)
+        language = self.language = _language_of(self.scope)
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self._refuse(
@@ -99,6 +102,19 @@ class CompetitionLiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         await live.unsubscribe(self)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        # Channels' JSON consumer lets a bad frame's exception close the socket with 1011.
+        try:
+            if text_data is None:
+                raise ValueError("binary frame")
+            content = await self.decode_json(text_data)
+        except (ValueError, RecursionError):
+            with translation.override(self.language):
+                detail = str(_('Messages must be JSON text, such as {"type": "ping"}.'))
+            await self.send_json({"type": "error", "code": "invalid_message", "detail": detail})
+            return
+        await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs) -> None:
         # Dashboards only listen; a ping lets a client check the socket is alive.

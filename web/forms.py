@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Industry, Organization, Region
+from accounts.validators import validate_display_name, validate_username
 
 
 class LoginForm(AuthenticationForm):
@@ -27,12 +28,14 @@ class RegisterForm(forms.Form):
         label=_("Your name"),
         max_length=50,
         help_text=_("Shown on leaderboards and your certificate."),
+        validators=[validate_display_name],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
         help_text=_("Letters, digits and @/./+/-/_ only; you log in with it."),
+        validators=[validate_username],
         widget=forms.TextInput(
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),

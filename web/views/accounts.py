@@ -106,7 +106,7 @@ def register(request: HttpRequest, *, initial: dict | None = None, invite_unit=N
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                user = user_register(
+                registration = user_register(
                     username=data["username"],
                     password=data["password"],
                     display_name=data["display_name"],
@@ -118,10 +118,13 @@ def register(request: HttpRequest, *, initial: dict | None = None, invite_unit=N
             except ApplicationError as exc:
                 form.add_service_errors(exc.errors)
             else:
+                user = registration.user
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(
                     request, _("Welcome, %(name)s! You are registered.") % {"name": user.display_name}
                 )
+                for notice in registration.notices:
+                    messages.info(request, notice["message"])
                 return redirect(_safe_next(request))
     response = render(
         request,
