@@ -38,13 +38,16 @@ INDUSTRIES = [
     ("other", "其他", "Other"),
 ]
 
-# Per county: (unit name suffix, industry code, headcount target).
+# Per county: (unit name suffix, industry code, headcount target). The targets are sized to the
+# demo crowd of web/demo.py (about 140 people, up to nine per unit), not to real staff numbers, so
+# that the demo shows a spread: about a third of the units above the usual 60 % goal, the rest
+# lagging, the quicker counties near 65 % and the slowest under 20 %.
 UNIT_TEMPLATES = [
-    ("应急管理局", "government", 60),
-    ("第一中学", "education", 150),
-    ("人民医院", "healthcare", 120),
-    ("建筑工程有限公司", "construction", 80),
-    ("交通运输公司", "transport", 50),
+    ("应急管理局", "government", 8),
+    ("第一中学", "education", 12),
+    ("人民医院", "healthcare", 10),
+    ("建筑工程有限公司", "construction", 6),
+    ("交通运输公司", "transport", 5),
 ]
 
 DEMO_PASSWORD = "Safety@2026"

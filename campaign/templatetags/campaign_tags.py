@@ -40,6 +40,17 @@ def percent(value, digits: int = 1) -> str:
 
 
 @register.filter
+def grouped(value) -> str:
+    """13350 -> "13,350" (as the dashboard writes numbers); 75.5 stays "75.5"; None -> "—"."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{value:,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
 def status_label(status: str) -> str:
     """A competition's status in the reader's language."""
     labels = {

@@ -155,7 +155,7 @@ def test_stats_give_an_admin_every_county_with_rates_against_unit_targets(linxia
     assert (stats["participants"], stats["attempts"], stats["points"]) == (24, 24, 260)
     assert len(stats["regions"]) == 8
     by_code = {r["code"]: r for r in stats["regions"]}
-    # Each demo county has five units with targets 60 + 150 + 120 + 80 + 50 = 460.
+    # Each demo county has five units with targets 8 + 12 + 10 + 6 + 5 = 41.
     assert by_code["622901"] == {
         "id": city.pk,
         "code": "622901",
@@ -163,12 +163,12 @@ def test_stats_give_an_admin_every_county_with_rates_against_unit_targets(linxia
         "participants": 23,
         "attempts": 23,
         "points": 230,
-        "headcount_target": 460,
-        "participation_rate": round(23 / 460, 4),
+        "headcount_target": 41,
+        "participation_rate": round(23 / 41, 4),
     }
     assert by_code["622926"]["participants"] == 1
     assert by_code["622923"]["participants"] == 0
-    assert stats["headcount_target"] == 8 * 460
+    assert stats["headcount_target"] == 8 * 41
 
 
 def test_stats_give_an_organizer_only_its_county(linxia, make_client):
@@ -182,7 +182,7 @@ def test_stats_give_an_organizer_only_its_county(linxia, make_client):
 
     assert (stats["participants"], stats["attempts"], stats["points"]) == (1, 1, 10)
     assert [r["code"] for r in stats["regions"]] == ["622901"]
-    assert stats["headcount_target"] == 460
+    assert stats["headcount_target"] == 41
 
 
 def test_stats_last_submission_is_the_scopes_own_or_none(linxia, make_client):

@@ -59,7 +59,8 @@ def test_demo_answers_fill_every_county_for_the_prefecture_organizer(make_client
 
     stats = prefecture.get(f"/api/v1/competitions/{competition}/stats/").json()
     days = prefecture.get(f"/api/v1/competitions/{competition}/statistics/?by=day").json()["rows"]
-    lagging = prefecture.get(f"/api/v1/competitions/{competition}/lagging-units/?threshold=0.05").json()
+    lagging = prefecture.get(f"/api/v1/competitions/{competition}/lagging-units/?threshold=0.6").json()
+    units = prefecture.get(f"/api/v1/competitions/{competition}/statistics/?by=organization").json()["rows"]
 
     assert User.objects.get(username="organizer_prefecture").scope_region.code == "622900"
     assert len(stats["regions"]) == 8
@@ -67,7 +68,9 @@ def test_demo_answers_fill_every_county_for_the_prefecture_organizer(make_client
     assert len({region["participants"] for region in stats["regions"]}) > 4  # the counties rank apart
     assert 100 <= Attempt.objects.count() <= 400  # `make run` stays quick
     assert sum(1 for day in days if day["participants"] > 0) >= 5
-    assert 0 < len(lagging) < 40  # some units lag, not all
+    # The targets fit the crowd: at the usual 60 % some units are through and most still lag.
+    assert 8 <= sum(1 for unit in units if unit["participation_rate"] >= 0.6) <= 20
+    assert 20 <= len(lagging) <= 32
     assert [
         r["code"] for r in county.get(f"/api/v1/competitions/{competition}/stats/").json()["regions"]
     ] == ["622901"]

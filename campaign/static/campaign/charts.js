@@ -12,6 +12,8 @@
     }
     return { interval: 0, hideOverlap: false, rotate: slot < 18 ? 90 : 45, width: 96, overflow: "truncate", fontSize: 11 };
   }
+  // One precision for every percentage, as on the dashboard and in the tables: "3.0%", "5.9%".
+  function percent(value) { return value == null ? "—" : Number(value).toFixed(1) + "%"; }
   function draw(el) {
     if (!window.echarts) return;
     var source = document.getElementById(el.dataset.source);
@@ -19,11 +21,12 @@
     var data = JSON.parse(source.textContent);
     var isRate = el.dataset.chart === "rates";
     var series = [{ name: data.bars.name, type: "bar", data: data.bars.data, barMaxWidth: 56, itemStyle: { color: "#0b4a82" },
-      label: isRate ? { show: true, position: "top", formatter: "{c}%" } : undefined }];
+      label: isRate ? { show: true, position: "top", formatter: function (p) { return percent(p.value); } } : undefined,
+      tooltip: isRate ? { valueFormatter: percent } : undefined }];
     var yAxis = [{ type: "value", axisLabel: isRate ? { formatter: "{value}%" } : {} , minInterval: isRate ? 0 : 1 }];
     if (data.line) {
       series.push({ name: data.line.name, type: "line", yAxisIndex: 1, data: data.line.data, smooth: true,
-        itemStyle: { color: "#b4410b" }, label: { show: false } });
+        itemStyle: { color: "#b4410b" }, label: { show: false }, tooltip: { valueFormatter: percent } });
       yAxis.push({ type: "value", axisLabel: { formatter: "{value}%" }, min: 0 });
     }
     var chart = window.echarts.init(el, null, { renderer: "svg" });
