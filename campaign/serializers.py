@@ -214,3 +214,19 @@ class CampaignItemAnalysisSerializer(serializers.Serializer):
     keys_hidden = serializers.BooleanField(help_text="some answer letters are withheld (see `answer`)")
     questions = CampaignItemRowSerializer(many=True)
     categories = CampaignCategoryRowSerializer(many=True)
+
+
+class CampaignLearningRowSerializer(serializers.Serializer):
+    category = serializers.CharField(allow_blank=True)
+    wrong_questions = serializers.IntegerField(help_text="(person, question) pairs answered wrong")
+    mastered = serializers.IntegerField(help_text="of those, mastered now")
+    mastered_share = serializers.FloatField(allow_null=True)
+
+
+class CampaignLearningSerializer(serializers.Serializer):
+    competition = CampaignCompetitionRefSerializer()
+    region = CampaignRegionRefSerializer(allow_null=True)
+    wrong_questions = serializers.IntegerField()
+    mastered = serializers.IntegerField()
+    mastered_share = serializers.FloatField(allow_null=True)
+    categories = CampaignLearningRowSerializer(many=True)

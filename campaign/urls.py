@@ -22,6 +22,11 @@ urlpatterns = [
         statistics.ItemAnalysisApi.as_view(),
         name="item-analysis",
     ),
+    path(
+        "competitions/<int:competition_id>/learning/",
+        statistics.CompetitionLearningApi.as_view(),
+        name="learning",
+    ),
     path("competitions/<int:competition_id>/briefing/", briefings.BriefingApi.as_view(), name="briefing"),
     path(
         "competitions/<int:competition_id>/supervision/",

@@ -1,4 +1,4 @@
-"""Organizer pages: statistics, lagging units and reminders, bulletins, item analysis, unit import.
+"""Organizer pages: statistics, lagging units and reminders, bulletins, item analysis, learning, unit import.
 
 Thin: each view reads its input, calls a selector or service, renders. The same selectors
 answer the API, so a page and the API never disagree.
@@ -229,7 +229,22 @@ def item_analysis_page(request: HttpRequest, competition_id: int) -> HttpRespons
     scope = _scope(request)
     context = _base_context(request, competition, scope, "items")
     context.update(item_analysis_context(selectors.item_analysis(competition=competition, scope=scope)))
+    context.update(learning_context(selectors.learning_by_category(competition=competition, scope=scope)))
     return render(request, "campaign/items.html", context)
+
+
+def learning_context(learning: dict) -> dict:
+    """What campaign/_learning.html needs: the figure and its chart (share mastered per category)."""
+    chart = None
+    if learning["categories"]:
+        chart = {
+            "labels": [row["category"] or "—" for row in learning["categories"]],
+            "bars": {
+                "name": _("Mastered since"),
+                "data": [_percent(row["mastered_share"]) for row in learning["categories"]],
+            },
+        }
+    return {"learning": learning, "learning_chart": chart}
 
 
 def item_analysis_context(analysis: dict) -> dict:

@@ -1,4 +1,4 @@
-"""Statistics, lagging units and item analysis (organizers within their scope, admins everywhere)."""
+"""Statistics, lagging units, item analysis and learning (organizers within their scope, admins everywhere)."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -10,6 +10,7 @@ from campaign import selectors
 from campaign.serializers import (
     CampaignItemAnalysisSerializer,
     CampaignLaggingUnitSerializer,
+    CampaignLearningSerializer,
     CampaignStatisticsSerializer,
 )
 from core.permissions import IsOrganizerOrAdmin
@@ -112,3 +113,28 @@ class ItemAnalysisApi(APIView):
         scope = selectors.campaign_scope(user=request.user, region_id=query.validated_data.get("region"))
         body = selectors.item_analysis(competition=competition, scope=scope)
         return Response(CampaignItemAnalysisSerializer(body).data)
+
+
+class CompetitionLearningApi(APIView):
+    permission_classes = [IsOrganizerOrAdmin]
+
+    class CompetitionLearningQuerySerializer(serializers.Serializer):
+        region = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(
+        parameters=[CompetitionLearningQuerySerializer],
+        responses={200: CampaignLearningSerializer},
+        operation_id="competition_learning",
+        description=(
+            "Is the campaign teaching? Of the wrong answers (person, question) in the scope's counted "
+            "attempts, how many are mastered now (answered right twice in a row since the last wrong "
+            "answer), in all and per category, lowest share first."
+        ),
+    )
+    def get(self, request, competition_id: int):
+        query = self.CompetitionLearningQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        competition = get_object_or_404(Competition, pk=competition_id)
+        scope = selectors.campaign_scope(user=request.user, region_id=query.validated_data.get("region"))
+        body = selectors.learning_by_category(competition=competition, scope=scope)
+        return Response(CampaignLearningSerializer(body).data)

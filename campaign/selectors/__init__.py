@@ -4,6 +4,7 @@ from campaign.selectors.briefings import briefing_build, briefing_text
 from campaign.selectors.bulletins import bulletin_list, bulletin_rows_localized, bulletins_visible_to
 from campaign.selectors.invites import invite_lookup, invite_units, poster_competition
 from campaign.selectors.items import item_analysis
+from campaign.selectors.learning import learning_by_category
 from campaign.selectors.rankings import campaign_rankings, rank_rows
 from campaign.selectors.reminders import lagging_units, notices_for_user, reminder_history, supervision_list
 from campaign.selectors.scope import campaign_scope
@@ -22,6 +23,7 @@ __all__ = [
     "invite_lookup",
     "invite_units",
     "item_analysis",
+    "learning_by_category",
     "poster_competition",
     "lagging_units",
     "notices_for_user",

@@ -168,16 +168,17 @@ def mastery_by_category(*, wrong_items: QuerySet[AttemptItem]) -> dict[str, Any]
     """For the organizers' figure: of the (person, question) pairs with a wrong answer among
     `wrong_items`, how many are mastered now, in all and per category (lowest share first).
 
-    Two queries: the wrong pairs, then every item of those people on those questions.
+    Two queries: the wrong pairs, then every item of those people on those questions (selected by
+    subqueries, so a campaign's thousands of people are never a parameter list).
     """
-    pairs = set(
-        wrong_items.filter(WRONG).order_by().values_list("attempt__user_id", "question_id").distinct()
-    )
-    users = {user_id for user_id, _qid in pairs}
-    questions = {qid for _user, qid in pairs}
+    wrong = wrong_items.filter(WRONG).order_by()
+    pairs = set(wrong.values_list("attempt__user_id", "question_id").distinct())
     records = (
         question_records(
-            items=AttemptItem.objects.filter(attempt__user_id__in=users, question_id__in=questions)
+            items=AttemptItem.objects.filter(
+                attempt__user_id__in=wrong.values("attempt__user_id"),
+                question_id__in=wrong.values("question_id"),
+            )
         )
         if pairs
         else {}

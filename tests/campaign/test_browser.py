@@ -65,7 +65,9 @@ def test_organizer_sees_charts_reminds_a_unit_and_its_member_sees_the_notice(
         assert list(Notice.objects.values_list("organization__name", flat=True)) == ["A Site"]
 
     page.goto(live_site + f"/campaign/competitions/{campaign.competition.pk}/items/")
-    expect(page.locator('.campaign-chart[data-chart="rates"]')).to_have_attribute("data-rendered", "true")
+    for source in ("category-data", "learning-data"):  # correct rate; share of wrong answers mastered
+        chart = page.locator(f'.campaign-chart[data-chart="rates"][data-source="{source}"]')
+        expect(chart).to_have_attribute("data-rendered", "true")
     shoot(page, "campaign/03-item-analysis")
     assert errors == []
     desktop.close()

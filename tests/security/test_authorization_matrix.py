@@ -87,6 +87,7 @@ MATRIX = [
     ("GET",   "/api/v1/competitions/{competition}/statistics/",             401, 403, 403, 200, 200, 200),
     ("GET",   "/api/v1/competitions/{competition}/lagging-units/",          401, 403, 403, 200, 200, 200),
     ("GET",   "/api/v1/competitions/{competition}/item-analysis/",          401, 403, 403, 200, 200, 200),
+    ("GET",   "/api/v1/competitions/{competition}/learning/",               401, 403, 403, 200, 200, 200),
     ("GET",   "/api/v1/competitions/{competition}/reminders/",              401, 403, 403, 200, 200, 200),
     ("GET",   "/api/v1/competitions/{competition}/draws/",                  200, 200, 200, 200, 200, 200),
     ("POST",  "/api/v1/competitions/{competition}/draws/",                  401, 403, 403, 403, 403, 201),
@@ -240,6 +241,20 @@ def _check_item_analysis(role: str, body: dict, world: World) -> None:
     assert {(row["answer"], row["most_chosen_wrong"]) for row in body["questions"]} == {(None, None)}
 
 
+def _check_learning(role: str, body: dict, world: World) -> None:
+    # The owner got question_count - 3 wrong, the far participant question_count - 1; nobody
+    # has practised yet.
+    wrong = {
+        "organizer": world.owner_attempt.question_count - 3,
+        "organizer_far": world.far_attempt.question_count - 1,
+    }
+    expected = wrong["organizer"] + wrong["organizer_far"] if role == "admin" else wrong[role]
+    assert (body["wrong_questions"], body["mastered"], body["mastered_share"]) == (expected, 0, 0.0)
+    assert (
+        (body["region"] is None) if role == "admin" else (body["region"]["code"] in _expected_counties(role))
+    )
+
+
 def _check_reminders(role: str, body: list, world: World) -> None:
     reminded = {row["organization"]["id"] for row in body}
     assert reminded == (set() if role == "organizer_far" else {world.near_unit})
@@ -315,6 +330,7 @@ SCOPED: dict[tuple[str, str], Callable] = {
     ("GET", "/api/v1/competitions/{competition}/statistics/"): _check_statistics,
     ("GET", "/api/v1/competitions/{competition}/lagging-units/"): _check_units,
     ("GET", "/api/v1/competitions/{competition}/item-analysis/"): _check_item_analysis,
+    ("GET", "/api/v1/competitions/{competition}/learning/"): _check_learning,
     ("GET", "/api/v1/competitions/{competition}/reminders/"): _check_reminders,
     ("GET", "/api/v1/competitions/{competition}/bulletins/"): _check_bulletins,
     ("GET", "/api/v1/competitions/{competition}/briefing/"): _check_briefing,
