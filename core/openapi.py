@@ -7,7 +7,7 @@ fuzz test, tests/security/test_api_fuzz.py) finds every status code it can recei
 - 400 `invalid` (malformed JSON, field errors) where the operation takes a body or query parameters;
 - 401 (missing, unknown or inactive token) and 403 (role, scope, CSRF on session writes) where
   it accepts credentials;
-- 404 where the path names an object;
+- 404 where the path names an object, or a query parameter does (`?competition=`, `?region=` ...);
 - 429 `throttled` (with Retry-After) where a throttle guards it;
 - 503 `service_unavailable` (with Retry-After) wherever the database is used: its connection broke
   and the transaction was rolled back, so a retry is safe (core/errors.py).
@@ -15,6 +15,9 @@ An operation's own description of one of these codes is kept.
 """
 
 from typing import Any
+
+# Query parameters that name an object by id: an unknown one is a 404, as in a path.
+_OBJECT_QUERY_PARAMETERS = frozenset({"competition", "region", "organization"})
 
 ERROR_COMPONENT = "ApiError"
 ERROR_SCHEMA: dict[str, Any] = {
@@ -67,7 +70,11 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
                 codes.append("400")
             if any("tokenAuth" in requirement for requirement in operation.get("security", [])):
                 codes += ["401", "403"]
-            if any(p.get("in") == "path" for p in parameters):
+            if any(
+                p.get("in") == "path"
+                or (p.get("in") == "query" and p.get("name") in _OBJECT_QUERY_PARAMETERS)
+                for p in parameters
+            ):
                 codes.append("404")
             if (path, method) in throttled:
                 codes.append("429")

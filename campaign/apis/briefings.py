@@ -76,7 +76,7 @@ class SupervisionListApi(APIView):
 
     @extend_schema(
         parameters=[RegionQuerySerializer],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: {"type": "array", "items": {"type": "object"}}},
         operation_id="competition_supervision",
         description="Units reminded twice or more and still below the rate, with each reminder and progress since.",
     )

@@ -43,7 +43,9 @@ class CompetitionDrawApi(APIView):
     def get_permissions(self):
         return [IsAdminRole()] if self.request.method == "POST" else [AllowAny()]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="competition_draw_list")
+    @extend_schema(
+        responses={200: {"type": "array", "items": {"type": "object"}}}, operation_id="competition_draw_list"
+    )
     def get(self, request, competition_id: int):
         competition = get_object_or_404(Competition, pk=competition_id)
         return Response(
