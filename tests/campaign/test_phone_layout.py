@@ -113,6 +113,13 @@ def test_statistics_page_writes_numbers_and_rates_one_way(phone, live_site):
         }"""
     )
 
+    extra = phone.locator("#unit-table tbody tr").first.locator(".stack-extra").first
+    assert not extra.is_visible()  # attempts, points and scores fold away on a phone ...
+    toggle = phone.locator('label[for="unit-table-more"]')
+    assert toggle.inner_text() == "显示全部数据"
+    toggle.click()
+    assert extra.is_visible()  # ... until asked for
+
     assert "," in points  # the demo's thousands of points, grouped as on the dashboard
     assert len(labels) == 8
     assert all(re.fullmatch(r"\d+\.\d%", label) for label in labels), labels
