@@ -1,4 +1,4 @@
-"""ASGI entry point, served by daphne (`daphne config.asgi:application`).
+"""ASGI entry point: uvicorn under `make run`, daphne for `/ws/` in production (docs/deployment.md).
 
 HTTP goes to Django; WebSockets pass the origin check (ALLOWED_HOSTS; a `?token=` script without
 an `Origin` header skips it, core/ws_auth.py), then authentication (session cookie or `?token=`),

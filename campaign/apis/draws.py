@@ -1,4 +1,4 @@
-"""Prize draws (API.md "Mobilisation"): make (admins), list, read (masked), verify, export (admins)."""
+"""Prize draws (docs/api.md "Mobilisation", docs/campaign.md): make (admins), list, read (masked), verify, export (admins)."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404

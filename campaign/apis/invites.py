@@ -1,4 +1,4 @@
-"""Unit invite links and posters (API.md "Mobilisation"): the link, its QR code, posters, rotation."""
+"""Unit invite links and posters (docs/api.md "Mobilisation", docs/campaign.md): the link, its QR code, posters, rotation."""
 
 import base64
 from datetime import datetime

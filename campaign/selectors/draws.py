@@ -30,7 +30,7 @@ def draw_list(*, competition: Competition) -> QuerySet[Draw]:
 
 
 def draw_payload(*, draw: Draw, viewer: User | None) -> dict[str, Any]:
-    """A draw as API.md shows it: names and units masked for anyone but admins."""
+    """A draw as docs/api.md shows it: names and units masked for anyone but admins."""
     full = bool(viewer and viewer.is_authenticated and viewer.is_admin_role)
     winners = [
         {

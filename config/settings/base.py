@@ -183,7 +183,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         # Per-address ceilings, successes included: a hall of a few hundred people behind one
-        # address must get through (README, Security). Wrong passwords are limited per account.
+        # address must get through (docs/security.md). Wrong passwords are limited per account.
         "login": env_str("THROTTLE_LOGIN", "600/hour"),
         "register": env_str("THROTTLE_REGISTER", "600/hour"),
         "attempt_start": env_str("THROTTLE_ATTEMPT_START", "30/min"),

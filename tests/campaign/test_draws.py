@@ -36,7 +36,7 @@ def make(campaign, **overrides):
 
 
 def expected_order(seed: str, ids: list[int]) -> list[int]:
-    """The README's algorithm written again, independently of the service."""
+    """The algorithm of docs/campaign.md written again, independently of the service."""
     key = lambda uid: hmac.new(seed.encode(), str(uid).encode(), hashlib.sha256).hexdigest()  # noqa: E731
     return sorted(ids, key=lambda uid: (key(uid), uid))
 

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def servers(transactional_db, tmp_path):  # after the test database exists
     with private_leaderboard_keys() as prefix:
-        # A bounded connection pool per process, as in production (README): a hundred requests at
+        # A bounded connection pool per process, as in production (docs/deployment.md): a hundred requests at
         # once would otherwise open a hundred PostgreSQL sessions on this shared machine.
         env = server_env(LEADERBOARD_KEY_PREFIX=prefix, DB_POOL_MAX_SIZE="8")
         with daphne(env, tmp_path / "a.log") as a, daphne(env, tmp_path / "b.log") as b:
