@@ -189,6 +189,14 @@ class User(AbstractUser):
         return self.role == self.Role.ADMIN or self.is_superuser
 
     @property
+    def is_ranked(self) -> bool:
+        """Whether this user may answer ranked competitions and appears in individual rankings:
+        participants only. Organizers see everybody's figures and admins hold the keys, so neither
+        competes; one promoted mid-campaign leaves the rankings (and comes back if demoted).
+        `ranked_users_q` is the same rule for querysets."""
+        return self.role == self.Role.PARTICIPANT and not (self.is_staff or self.is_superuser)
+
+    @property
     def is_organizer_role(self) -> bool:
         return self.role == self.Role.ORGANIZER and self.scope_region_id is not None
 
@@ -200,3 +208,10 @@ class User(AbstractUser):
     @property
     def masked_phone(self) -> str | None:
         return mask_phone(self.phone)
+
+
+def ranked_users_q(prefix: str = "") -> models.Q:
+    """`User.is_ranked` as a filter; `prefix` reaches the user through a relation (`"user__"`)."""
+    return models.Q(
+        **{f"{prefix}role": User.Role.PARTICIPANT, f"{prefix}is_staff": False, f"{prefix}is_superuser": False}
+    )

@@ -89,6 +89,7 @@ def _submission_record(*, attempt_id: int) -> SubmissionRecord | None:
         attempt_id=attempt.pk,
         user_id=attempt.user_id,
         user_name=str(attempt.user),
+        ranked=attempt.user.is_ranked,
         score=attempt.score,
         submitted_at=attempt.submitted_at,
         region_ids=region_ids,
@@ -125,6 +126,48 @@ def leaderboard_record_submission(*, attempt_id: int) -> None:
         logger.warning("Leaderboard store unavailable; attempt %s left in the outbox (%s)", attempt_id, exc)
     except Exception:  # noqa: BLE001 - the submission is committed; the outbox row keeps the hand-over
         logger.exception("Recording attempt %s on the leaderboard failed; left in the outbox", attempt_id)
+
+
+# The fields of accounts.models.User that decide User.is_ranked.
+RANKING_FIELDS = frozenset({"role", "is_staff", "is_superuser"})
+
+
+def leaderboard_user_saved_receiver(sender, *, instance, created: bool, update_fields=None, **kwargs) -> None:
+    """post_save of accounts.User (connected in LeaderboardConfig.ready): after a save that may
+    have changed the role, list or unlist the person in the rankings they have entries in."""
+    if created or (update_fields is not None and not RANKING_FIELDS & set(update_fields)):
+        return  # a new user has no entries; a log-in (last_login) cannot change the role
+    user_id, ranked = instance.pk, instance.is_ranked
+    transaction.on_commit(lambda: leaderboard_user_ranking_sync(user_id=user_id, ranked=ranked))
+
+
+def leaderboard_user_ranking_sync(*, user_id: int, ranked: bool) -> int:
+    """Make the live rankings follow a role change: a participant promoted to organizer or admin
+    leaves every individual ranking (their attempts keep counting in totals, counties and units),
+    one demoted comes back. Returns how many competitions changed.
+
+    The embedded store reads roles from the database and needs nothing; the Redis store is told
+    per competition the person has a counted attempt in (`set_ranked`, idempotent). Never raises:
+    with Redis down it logs, and `manage.py rebuild_leaderboards` (which reads the roles) puts it
+    right. Role changes made with QuerySet.update() send no signal: rebuild after them.
+    """
+    store = get_store()
+    if store.reads_use_database:
+        return 0
+    competition_ids = Participation.objects.filter(
+        user_id=user_id, submitted_attempts__gt=0, competition__is_practice=False
+    ).values_list("competition_id", flat=True)
+    changed = 0
+    try:
+        for competition_id in competition_ids:
+            changed += store.set_ranked(competition_id, user_id, ranked)
+    except StoreUnavailable as exc:
+        logger.warning(
+            "Leaderboard store unavailable; user %s's ranking follows their role after rebuild_leaderboards (%s)",
+            user_id,
+            exc,
+        )
+    return changed
 
 
 def _record(*, attempt_id: int, built: set[int] | None = None) -> int | None:

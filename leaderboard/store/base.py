@@ -5,7 +5,9 @@ process; used when REDIS_URL is set) and `DatabaseStore` (computes the same numb
 database on each read; the embedded default). Both rank the same way:
 
 - individuals: points, then best score, then who reached those points first (earliest
-  `points_reached_at`), then user id;
+  `points_reached_at`), then user id; only people ranked now (accounts.models.User.is_ranked:
+  participants, not organizers or admins, also when promoted after answering), while everybody's
+  attempts count in the totals, regions and units;
 - regions (county level) and organizations: points, then participants, then id.
 """
 
@@ -53,6 +55,9 @@ class SubmissionRecord:
     attempt_id: int
     user_id: int
     user_name: str
+    # accounts.models.User.is_ranked when the attempt is recorded: counted in every total either
+    # way, listed in the individual ranking only when True.
+    ranked: bool
     score: int
     submitted_at: datetime
     # The attempt's region and every region above it, root first: each gets the attempt in its totals.
@@ -108,6 +113,9 @@ class IndividualRow:
     best_score: int
     attempts: int
     points_reached_at: datetime | None
+    # Listed in the individual ranking (User.is_ranked); an unranked participant still counts
+    # among the participants of the totals, regions and units.
+    ranked: bool = True
 
 
 @dataclass
@@ -174,6 +182,11 @@ class LeaderboardStore(Protocol):
         Raises StoreNotBuilt when the competition must be rebuilt first, StoreUnavailable when
         the backend is down.
         """
+        ...
+
+    def set_ranked(self, competition_id: int, user_id: int, ranked: bool) -> bool:
+        """List (True) or unlist one person in the individual ranking after a role change; their
+        attempts keep counting in the totals, regions and units. True when the store changed."""
         ...
 
     def replace(self, snapshot: CompetitionSnapshot) -> None:

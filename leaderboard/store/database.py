@@ -5,7 +5,8 @@ Counting rules, shared by both stores because the rebuild uses `snapshot_from_da
 - only submitted, non-practice attempts of a non-practice competition count;
 - an attempt counts in its region snapshot and every region above it, and in its unit;
 - `participants` of a region or unit are the distinct people with such an attempt there;
-- individuals come from Participation (points, best score, points_reached_at).
+- individuals come from Participation (points, best score, points_reached_at), ranked people
+  only (`ranked_users_q`: a participant promoted to organizer or admin leaves the ranking).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import F, Max, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
 
-from accounts.models import Organization
+from accounts.models import Organization, ranked_users_q
 from leaderboard.catalog import RegionCatalog, region_catalog
 from leaderboard.store.base import (
     CompetitionSnapshot,
@@ -120,11 +121,23 @@ def _tally(competition_id: int, *, bucket_seconds: int | None) -> _Tally:
     return tally
 
 
-def _individual_rows(competition_id: int, limit: int | None = None) -> list[IndividualRow]:
+def _ranked_participations(competition_id: int):
+    """Who the individual ranking lists: ranked people with a counted attempt."""
+    return Participation.objects.filter(
+        ranked_users_q("user__"), competition_id=competition_id, submitted_attempts__gt=0
+    )
+
+
+def _individual_rows(
+    competition_id: int, limit: int | None = None, *, ranked_only: bool = True
+) -> list[IndividualRow]:
+    """Participation rows in ranking order; with `ranked_only=False` (the snapshot) everybody
+    with a counted attempt, each marked ranked or not."""
     qs = (
         Participation.objects.filter(
             competition_id=competition_id, competition__is_practice=False, submitted_attempts__gt=0
         )
+        .annotate(ranked=ExpressionWrapper(ranked_users_q("user__"), output_field=BooleanField()))
         .order_by("-points", "-best_score", F("points_reached_at").asc(nulls_last=True), "user_id")
         .values_list(
             "user_id",
@@ -134,8 +147,11 @@ def _individual_rows(competition_id: int, limit: int | None = None) -> list[Indi
             "best_score",
             "submitted_attempts",
             "points_reached_at",
+            "ranked",
         )
     )
+    if ranked_only:
+        qs = qs.filter(ranked_users_q("user__"))
     if limit is not None:
         qs = qs[:limit]
     return [
@@ -146,8 +162,9 @@ def _individual_rows(competition_id: int, limit: int | None = None) -> list[Indi
             best_score=best,
             attempts=attempts,
             points_reached_at=reached,
+            ranked=ranked,
         )
-        for uid, display, username, points, best, attempts, reached in qs
+        for uid, display, username, points, best, attempts, reached, ranked in qs
     ]
 
 
@@ -163,7 +180,7 @@ def snapshot_from_database(*, competition_id: int, bucket_seconds: int) -> Compe
         attempt_ids=tally.attempt_ids,
         updated_at=tally.updated_at,
         totals=Counts(*tally.totals),
-        individuals=_individual_rows(competition_id),
+        individuals=_individual_rows(competition_id, ranked_only=False),
         regions={rid: Counts(*c) for rid, c in tally.regions.items()},
         region_names={
             rid: (catalog.regions[rid].name_zh, catalog.regions[rid].name_en)
@@ -198,6 +215,9 @@ class DatabaseStore:
     def replace(self, snapshot: CompetitionSnapshot) -> None:
         return None
 
+    def set_ranked(self, competition_id: int, user_id: int, ranked: bool) -> bool:
+        return False  # reads filter on the roles in the database
+
     def version(self, competition_id: int) -> int | None:
         return _counted_attempts(competition_id).count()
 
@@ -224,13 +244,7 @@ class DatabaseStore:
         return entries, _counted_attempts(competition_id).aggregate(last=Max("submitted_at"))["last"]
 
     def individual_position(self, competition_id: int, user_id: int) -> tuple[int, IndividualEntry] | None:
-        row = (
-            Participation.objects.filter(
-                competition_id=competition_id, user_id=user_id, submitted_attempts__gt=0
-            )
-            .select_related("user")
-            .first()
-        )
+        row = _ranked_participations(competition_id).filter(user_id=user_id).select_related("user").first()
         if row is None:
             return None
         p, b, r = row.points, row.best_score, row.points_reached_at
@@ -242,7 +256,7 @@ class DatabaseStore:
         else:
             later_or_equal = Q(points_reached_at__lt=r) | Q(points_reached_at=r, user_id__lt=user_id)
         ahead = (
-            Participation.objects.filter(competition_id=competition_id, submitted_attempts__gt=0)
+            _ranked_participations(competition_id)
             .filter(Q(points__gt=p) | Q(points=p, best_score__gt=b) | (tie & later_or_equal))
             .count()
         )

@@ -8,7 +8,9 @@ Keys, under `<LEADERBOARD_KEY_PREFIX>:<competition id>:`
 - `ind`    sorted set of participants. Score `-(points * 2**20 + best_score)`, member
            `<points_reached_at in ms, 13 digits>:<user id, 12 digits>`. Redis orders equal scores by
            member, so ZRANGE (ascending) is the ranking: points, best score, who got there first.
-- `users`  hash user id -> JSON {m: member in `ind`, v: submitted attempts, n: name, p, b}.
+- `users`  hash user id -> JSON {m: member in `ind`, v: submitted attempts, n: name, p, b, r}: everybody
+           with a counted attempt (it decides who is new in `tot`). `r` = 0: not ranked now (an
+           organizer or admin, accounts.models.User.is_ranked): counted everywhere, absent from `ind`.
 - `tot`    hash n (participants), a (attempts), p (points), u (last submission, epoch ms).
 - `reg`    hash "<region id>:n|a|p|u" for every region node (a county and the prefecture above it);
           u = its last submission (epoch ms).
@@ -20,8 +22,9 @@ Keys, under `<LEADERBOARD_KEY_PREFIX>:<competition id>:`
 
 Recording a submission is ONE call of a Lua script (atomic, one round trip): the script checks the
 stamp, SADDs the attempt id to `seen` (stop if already there), moves the participant in `ind`
-(only forward: a late hook carrying an older Participation state is ignored), increments the
-counters of the competition, of each region node and of the unit, and bumps `ver`.
+(only forward: a late hook carrying an older Participation state is ignored; left out of it when
+the person is not ranked now), increments the counters of the competition, of each region node and
+of the unit, and bumps `ver`. A role change moves a person in or out of `ind` (`set_ranked`).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ local uid, name, score = ARGV[3], ARGV[4], tonumber(ARGV[5])
 local ind_score, member, version = ARGV[6], ARGV[7], tonumber(ARGV[8])
 local points, best, bucket, at_ms = tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11], tonumber(ARGV[12])
 local county, org_id, org_name, nreg = ARGV[13], ARGV[14], ARGV[15], tonumber(ARGV[16])
+local ranked = ARGV[#ARGV] == '1'
 local pack = __PACK__
 local function packed(p, n) return string.format('%.0f', p * pack + math.min(n, pack - 1)) end
 
@@ -70,11 +74,11 @@ local newcomer = not prev
 local apply = true
 if prev then
   local p = cjson.decode(prev)
-  if tonumber(p.v) > version then apply = false elseif p.m ~= member then redis.call('ZREM', ind, p.m) end
+  if tonumber(p.v) > version then apply = false elseif p.m ~= member or not ranked then redis.call('ZREM', ind, p.m) end
 end
 if apply then
-  redis.call('ZADD', ind, ind_score, member)
-  redis.call('HSET', users, uid, cjson.encode({m = member, v = version, n = name, p = points, b = best}))
+  if ranked then redis.call('ZADD', ind, ind_score, member) end
+  redis.call('HSET', users, uid, cjson.encode({m = member, v = version, n = name, p = points, b = best, r = ranked and 1 or 0}))
 end
 
 redis.call('HINCRBY', tot, 'a', 1)
@@ -110,6 +114,26 @@ if org_id ~= '' then
   redis.call('HSET', names, 'o:' .. org_id, org_name)
 end
 redis.call('INCR', ver)
+return 1
+""".replace("__PACK__", str(1 << PACK_BITS))
+
+# KEYS meta, ind, users, ver; ARGV user id, '1' ranked / '0' not. Returns -1 not built, 1 changed, 0 not.
+_SET_RANKED = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+local prev = redis.call('HGET', KEYS[3], ARGV[1])
+if not prev then return 0 end
+local p = cjson.decode(prev)
+local ranked = ARGV[2] == '1'
+if (p.r ~= 0) == ranked then return 0 end
+if ranked then
+  local pack = __PACK__
+  redis.call('ZADD', KEYS[2], '-' .. string.format('%.0f', p.p * pack + math.min(p.b, pack - 1)), p.m)
+else
+  redis.call('ZREM', KEYS[2], p.m)
+end
+p.r = ranked and 1 or 0
+redis.call('HSET', KEYS[3], ARGV[1], cjson.encode(p))
+redis.call('INCR', KEYS[4])
 return 1
 """.replace("__PACK__", str(1 << PACK_BITS))
 
@@ -241,6 +265,7 @@ class RedisStore:
             len(record.region_ids),
             *record.region_ids,
             *(json.dumps(list(names), ensure_ascii=False) for names in record.region_names),
+            "1" if record.ranked else "0",  # the script reads it as its last argument
         ]
         all_keys = [
             *(keys[name] for name in _FIXED_KEYS),
@@ -250,6 +275,19 @@ class RedisStore:
         result = _call(lambda: redis_client.script(_RECORD)(keys=all_keys, args=args))
         if result == -1:
             raise StoreNotBuilt(cid)
+        return result == 1
+
+    def set_ranked(self, competition_id: int, user_id: int, ranked: bool) -> bool:
+        """List or unlist one person with a counted attempt in the individual ranking (a role
+        change); their attempts keep counting everywhere. False when nothing changed or the
+        competition is not built (its rebuild reads the roles from the database)."""
+        keys = keys_for(competition_id)
+        result = _call(
+            lambda: redis_client.script(_SET_RANKED)(
+                keys=[keys["meta"], keys["ind"], keys["users"], keys["ver"]],
+                args=[user_id, "1" if ranked else "0"],
+            )
+        )
         return result == 1
 
     def replace(self, snapshot: CompetitionSnapshot) -> None:
@@ -282,13 +320,13 @@ class RedisStore:
             pipe.sadd(keys["seen"], *snapshot.attempt_ids[start : start + chunk])
         for start in range(0, len(snapshot.individuals), chunk):
             rows = snapshot.individuals[start : start + chunk]
-            pipe.zadd(
-                keys["ind"],
-                {
-                    _member(r.points_reached_at, r.user_id): int(_individual_score(r.points, r.best_score))
-                    for r in rows
-                },
-            )
+            ranked = {
+                _member(r.points_reached_at, r.user_id): int(_individual_score(r.points, r.best_score))
+                for r in rows
+                if r.ranked
+            }
+            if ranked:
+                pipe.zadd(keys["ind"], ranked)
             pipe.hset(
                 keys["users"],
                 mapping={
@@ -299,6 +337,7 @@ class RedisStore:
                             "n": r.name,
                             "p": r.points,
                             "b": r.best_score,
+                            "r": int(r.ranked),
                         },
                         ensure_ascii=False,
                     )

@@ -79,9 +79,9 @@ def _lock_participation(*, user, competition: Competition) -> Participation:
 
 
 def user_is_ranked(*, user) -> bool:
-    """Whether `user` may answer ranked competitions and appear in rankings: participants only.
-    Organizers see everybody's figures and admins hold the keys, so neither competes."""
-    return not (user.is_admin_role or user.is_staff or user.role == user.Role.ORGANIZER)
+    """Whether `user` may answer ranked competitions: `User.is_ranked` (participants only), the
+    same rule that keeps organizers and admins out of the rankings (leaderboard/store)."""
+    return user.is_ranked
 
 
 def _industry_id(user) -> int | None:

@@ -1,13 +1,19 @@
 """Rankings and statistics through the API, on whichever store the tier configures."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import user_set_role
+from quiz.events import attempt_scored
 from quiz.models import Competition
+from quiz.services.attempts import attempt_start, attempt_submit
 from tests.factories import AttemptFactory, UserFactory, competition_with_bank
+from tests.factories.attempts import answers_for
 
 pytestmark = pytest.mark.django_db
 
@@ -289,3 +295,66 @@ def test_a_submission_through_the_attempt_api_reaches_rankings_and_stats_after_c
         {"rank": 1, "id": person.pk, "name": "马六", "points": 30, "best_score": 30, "attempts": 1}
     ]
     assert (stats["participants"], stats["attempts"], stats["points"]) == (1, 1, 30)
+
+
+def _individuals(client, competition) -> list[str]:
+    body = client.get(f"/api/v1/competitions/{competition.pk}/leaderboard/?scope=individual").json()
+    return [e["name"] for e in body["entries"]]
+
+
+def test_a_participant_promoted_mid_campaign_leaves_the_ranking_but_stays_counted(
+    linxia, make_client, django_capture_on_commit_callbacks
+):
+    county = linxia["linxia_city"]
+    competition = competition_with_bank()
+    star, second, third = (_person(county, name=n) for n in ("star", "second", "third"))
+    AttemptFactory(user=star, competition=competition, correct=5)
+    AttemptFactory(user=second, competition=competition, correct=3)
+    AttemptFactory(user=third, competition=competition, correct=1)
+    viewer = make_client(third)
+    assert _individuals(viewer, competition) == ["star", "second", "third"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_set_role(user=star, role=User.Role.ORGANIZER, scope_region_id=county.pk)
+
+    base = f"/api/v1/competitions/{competition.pk}"
+    body = viewer.get(f"{base}/leaderboard/?scope=individual").json()
+    assert [(e["rank"], e["name"]) for e in body["entries"]] == [(1, "second"), (2, "third")]
+    assert body["me"]["rank"] == 2
+    assert make_client(star).get(f"{base}/leaderboard/?scope=individual").json()["me"] is None
+    # What they answered as a participant still happened: totals and the county keep it.
+    stats = make_client(linxia["admin"]).get(f"{base}/stats/").json()
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (3, 3, 90)
+    region = viewer.get(f"{base}/leaderboard/?scope=region").json()["entries"][0]
+    assert (region["participants"], region["points"]) == (3, 90)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_set_role(user=star, role=User.Role.PARTICIPANT)
+    assert _individuals(viewer, competition) == ["star", "second", "third"]
+
+
+def test_an_attempt_recorded_after_a_promotion_counts_but_is_not_ranked(
+    linxia, make_client, django_capture_on_commit_callbacks
+):
+    county = linxia["linxia_city"]
+    competition = competition_with_bank()
+    admin_to_be, other = _person(county, name="admin-to-be"), _person(county, name="other")
+    AttemptFactory(user=admin_to_be, competition=competition, correct=2)
+    AttemptFactory(user=other, competition=competition, correct=1)
+    running, _created = attempt_start(user=admin_to_be, competition=competition)
+    with django_capture_on_commit_callbacks(execute=True):
+        user_set_role(user=admin_to_be, role=User.Role.ADMIN)
+    # Started before the promotion, submitted after it: it counts, its author is not ranked.
+    answers = answers_for(attempt=running, correct=4)
+    attempt_submit(user=admin_to_be, attempt_id=running.pk, answers=answers)
+    attempt_scored.send_robust(sender=None, attempt_id=running.pk)  # on_commit never fires in a test
+
+    viewer = make_client(other)
+    assert _individuals(viewer, competition) == ["other"]
+    stats = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (2, 3, 70)
+
+    call_command("rebuild_leaderboards", stdout=io.StringIO())
+    assert _individuals(viewer, competition) == ["other"]
+    stats = make_client(linxia["admin"]).get(f"/api/v1/competitions/{competition.pk}/stats/").json()
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (2, 3, 70)

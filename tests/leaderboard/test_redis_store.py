@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from accounts.services import user_set_role
 from core import redis as redis_client
 from leaderboard.services import leaderboard_record_submission
 from leaderboard.store import RedisStore, get_store
@@ -172,3 +173,23 @@ def test_a_submission_after_lost_data_rebuilds_and_counts_once(linxia, settings)
     admin.force_authenticate(linxia["admin"])
     stats = admin.get(f"/api/v1/competitions/{competition.pk}/stats/").json()
     assert (stats["participants"], stats["attempts"], stats["points"]) == (1, 2, 40)
+
+
+def test_a_role_change_leaves_redis_as_a_rebuild_would(linxia, settings, django_capture_on_commit_callbacks):
+    competition = competition_with_bank()
+    county = linxia["linxia_city"]
+    promoted, stays = UserFactory(region=county), UserFactory(region=county)
+    AttemptFactory(user=promoted, competition=competition, correct=4)
+    AttemptFactory(user=stays, competition=competition, correct=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        user_set_role(user=promoted, role="organizer", scope_region_id=county.pk)
+    AttemptFactory(user=stays, competition=competition, correct=1)
+    prefix = settings.LEADERBOARD_KEY_PREFIX
+    live = _dump(prefix, competition.pk)
+
+    call_command("rebuild_leaderboards", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert _dump(prefix, competition.pk) == live
+    assert [e.user_id for e in get_store().individual_top(competition.pk, 10)[0]] == [stays.pk]
+    assert live["users"][str(promoted.pk)]["r"] == 0  # still known: counted once among participants
+    assert live["tot"] == {**live["tot"], "n": "2", "a": "3", "p": "70"}
