@@ -308,7 +308,8 @@ class AttemptItem(models.Model):
 
     @property
     def shown_options(self) -> list[dict[str, str]]:
-        """The options as the attempt shows them; a true/false question's in the reader's language."""
+        """The options as the attempt shows them; a true/false question's in the reader's language
+        (its frozen options hold the keys only; items frozen before that also a Chinese text, unused)."""
         if self.type == Question.Type.JUDGE:
             return [{"key": key, "text": judge_option_label(key)} for key in JUDGE_KEYS]
         return self.options

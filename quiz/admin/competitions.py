@@ -187,11 +187,10 @@ class AttemptItemInline(admin.TabularInline):
 
     @admin.display(description=_("options"))
     def shown_options(self, obj: AttemptItem) -> str:
+        options = obj.shown_options  # a true/false item's labels in the admin's language
         return (
-            format_html(
-                "<br>".join(["{}"] * len(obj.options)), *[f"{o['key']}. {o['text']}" for o in obj.options]
-            )
-            if obj.options
+            format_html("<br>".join(["{}"] * len(options)), *[f"{o['key']}. {o['text']}" for o in options])
+            if options
             else "-"
         )
 

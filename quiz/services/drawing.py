@@ -11,11 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
-from quiz.models import OPTION_KEYS, Attempt, AttemptItem, Competition, Question
+from quiz.models import JUDGE_KEYS, OPTION_KEYS, Attempt, AttemptItem, Competition, Question
 from quiz.selectors import answer_keys
 
-# Stored with a judge item for the admin's eyes; the API shows them in the caller's language.
-JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
 _random = random.SystemRandom()
 
 
@@ -80,8 +78,10 @@ def freeze_item(
     question is always A true, B false. `key_map` maps shown letters to the question's own.
     """
     if question.type == Question.Type.JUDGE:
-        options = [dict(option) for option in JUDGE_OPTIONS]
-        key_map = {"A": "A", "B": "B"}
+        # Keys only: the labels are quiz.models.judge_option_label's, in the reader's language
+        # (AttemptItem.shown_options), never frozen in one language here.
+        options = [{"key": key} for key in JUDGE_KEYS]
+        key_map = {key: key for key in JUDGE_KEYS}
     else:
         original = list(zip(OPTION_KEYS, question.options, strict=False))
         if shuffle:
