@@ -33,11 +33,9 @@ class Column:
     number_format: str | None = None
 
 
-def _county_columns() -> list[Column]:
+def _figure_columns() -> list[Column]:
+    """The figures of a ranking row, the same for counties and units (after their name columns)."""
     return [
-        Column(lambda: pgettext("bulletin", "Rank"), lambda r: r["rank"], 8, INTEGER_FORMAT),
-        Column(lambda: pgettext("bulletin", "County"), localized_name, 30),
-        Column(lambda: pgettext("bulletin", "Units"), lambda r: r.get("units", 0), 8, INTEGER_FORMAT),
         Column(lambda: pgettext("bulletin", "Participants"), lambda r: r["participants"], 12, INTEGER_FORMAT),
         Column(
             lambda: pgettext("bulletin", "Headcount target"),
@@ -59,30 +57,22 @@ def _county_columns() -> list[Column]:
     ]
 
 
+def _county_columns() -> list[Column]:
+    return [
+        Column(lambda: pgettext("bulletin", "Rank"), lambda r: r["rank"], 8, INTEGER_FORMAT),
+        Column(lambda: pgettext("bulletin", "County"), localized_name, 30),
+        Column(lambda: pgettext("bulletin", "Units"), lambda r: r.get("units", 0), 8, INTEGER_FORMAT),
+        *_figure_columns(),
+    ]
+
+
 def _unit_columns() -> list[Column]:
     return [
         Column(lambda: pgettext("bulletin", "Rank"), lambda r: r["rank"], 8, INTEGER_FORMAT),
         Column(lambda: pgettext("bulletin", "Unit"), lambda r: r["name"], 36),
         Column(lambda: pgettext("bulletin", "County"), lambda r: localized_name(r["county"]), 24),
         Column(lambda: pgettext("bulletin", "Industry"), lambda r: localized_name(r["industry"]), 16),
-        Column(lambda: pgettext("bulletin", "Participants"), lambda r: r["participants"], 12, INTEGER_FORMAT),
-        Column(
-            lambda: pgettext("bulletin", "Headcount target"),
-            lambda r: r["headcount_target"],
-            14,
-            INTEGER_FORMAT,
-        ),
-        Column(
-            lambda: pgettext("bulletin", "Participation rate"),
-            lambda r: r["participation_rate"],
-            14,
-            RATE_FORMAT,
-        ),
-        Column(lambda: pgettext("bulletin", "Attempts"), lambda r: r["attempts"], 10, INTEGER_FORMAT),
-        Column(lambda: pgettext("bulletin", "Points"), lambda r: r["points"], 12, INTEGER_FORMAT),
-        Column(
-            lambda: pgettext("bulletin", "Average score"), lambda r: r["average_score"], 12, AVERAGE_FORMAT
-        ),
+        *_figure_columns(),
     ]
 
 
