@@ -143,17 +143,8 @@ class BulletinAdmin(ReadOnlyForAdminRole):
     list_filter = ["competition", "ranked_by"]
     list_select_related = ["competition", "region", "issued_by"]
     search_fields = ["title"]
-    fields = [
-        "title",
-        "competition",
-        "region",
-        "ranked_by",
-        "as_of",
-        "issued_by",
-        "issued_at",
-        "export_links",
-        "county_table",
-    ]
+    # The page of one bulletin: what the list shows, then its county table.
+    fields = [*list_display, "county_table"]
     readonly_fields = fields
 
     @admin.display(description=_("export"))
