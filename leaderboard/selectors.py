@@ -25,6 +25,7 @@ from leaderboard.store import (
     Counts,
     DatabaseStore,
     GroupKind,
+    IndividualEntry,
     LeaderboardStore,
     LiveNumbers,
     StoreNotBuilt,
@@ -78,6 +79,18 @@ def _iso(moment: datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
 
+def _individual_entry(rank: int, e: IndividualEntry) -> dict:
+    """One row of the individual ranking, as the list and the viewer's own `me` show it."""
+    return {
+        "rank": rank,
+        "id": e.user_id,
+        "name": e.name,
+        "points": e.points,
+        "best_score": e.best_score,
+        "attempts": e.attempts,
+    }
+
+
 def leaderboard_get(*, competition_id: int, scope: str, limit: int, viewer_id: int | None = None) -> dict:
     """The API body of a ranking: `{scope, updated_at, entries:[{rank, id, name, points, ...}]}`.
 
@@ -95,29 +108,9 @@ def leaderboard_get(*, competition_id: int, scope: str, limit: int, viewer_id: i
         body = {
             "scope": scope,
             "updated_at": _iso(updated),
-            "entries": [
-                {
-                    "rank": rank,
-                    "id": e.user_id,
-                    "name": e.name,
-                    "points": e.points,
-                    "best_score": e.best_score,
-                    "attempts": e.attempts,
-                }
-                for rank, e in enumerate(entries, start=1)
-            ],
-            "me": None,
+            "entries": [_individual_entry(rank, e) for rank, e in enumerate(entries, start=1)],
+            "me": _individual_entry(*mine) if mine is not None else None,
         }
-        if mine is not None:
-            rank, e = mine
-            body["me"] = {
-                "rank": rank,
-                "id": e.user_id,
-                "name": e.name,
-                "points": e.points,
-                "best_score": e.best_score,
-                "attempts": e.attempts,
-            }
         return body
 
     kind: GroupKind = "region" if scope == "region" else "organization"
