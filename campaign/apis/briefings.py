@@ -1,7 +1,6 @@
 """The daily briefing (通报) as JSON, chat text or poster, and the supervision list (督办)."""
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,10 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaign import images, selectors
+from campaign.apis.scope import competition_and_scope
 from core.errors import ApplicationError
 from core.negotiation import FileDownloadNegotiation
 from core.permissions import IsOrganizerOrAdmin
-from quiz.models import Competition
 
 BRIEFING_FORMATS = ("json", "txt", "png")
 
@@ -55,8 +54,9 @@ class BriefingApi(APIView):
         fmt = request.query_params.get("format") or "json"
         if fmt not in BRIEFING_FORMATS:
             raise ApplicationError(_("Choose format json, txt or png."), code="invalid_format")
-        competition = get_object_or_404(Competition, pk=competition_id)
-        scope = selectors.campaign_scope(user=request.user, region_id=query.validated_data.get("region"))
+        competition, scope = competition_and_scope(
+            request=request, competition_id=competition_id, region_id=query.validated_data.get("region")
+        )
         briefing = selectors.briefing_build(competition=competition, scope=scope)
         if fmt == "json":
             return Response(briefing)
@@ -83,6 +83,7 @@ class SupervisionListApi(APIView):
     def get(self, request, competition_id: int):
         query = RegionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        competition = get_object_or_404(Competition, pk=competition_id)
-        scope = selectors.campaign_scope(user=request.user, region_id=query.validated_data.get("region"))
+        competition, scope = competition_and_scope(
+            request=request, competition_id=competition_id, region_id=query.validated_data.get("region")
+        )
         return Response(selectors.supervision_list(competition=competition, scope=scope))

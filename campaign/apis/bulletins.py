@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaign import exports, selectors, services
+from campaign.apis.scope import competition_and_scope
 from campaign.models import Bulletin
 from campaign.serializers import (
     CampaignBulletinDetailSerializer,
@@ -56,8 +57,9 @@ class BulletinApi(APIView):
     def post(self, request, competition_id: int):
         data = self.BulletinIssueInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        competition = get_object_or_404(Competition, pk=competition_id)
-        scope = selectors.campaign_scope(user=request.user, region_id=data.validated_data.get("region"))
+        competition, scope = competition_and_scope(
+            request=request, competition_id=competition_id, region_id=data.validated_data.get("region")
+        )
         bulletin = services.bulletin_issue(
             competition=competition,
             issued_by=request.user,

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaign import selectors, services
+from campaign.apis.scope import competition_and_scope
 from campaign.serializers import CampaignNoticeSerializer, CampaignReminderHistorySerializer
 from core.permissions import IsOrganizerOrAdmin
 from quiz.models import Competition
@@ -46,8 +47,9 @@ class ReminderApi(APIView):
     def get(self, request, competition_id: int):
         query = self.ReminderHistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        competition = get_object_or_404(Competition, pk=competition_id)
-        scope = selectors.campaign_scope(user=request.user, region_id=query.validated_data.get("region"))
+        competition, scope = competition_and_scope(
+            request=request, competition_id=competition_id, region_id=query.validated_data.get("region")
+        )
         history = selectors.reminder_history(competition=competition, scope=scope)
         return Response(CampaignReminderHistorySerializer(history, many=True).data)
 

@@ -1,12 +1,12 @@
 """Statistics, lagging units, item analysis and learning (organizers within their scope, admins everywhere)."""
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaign import selectors
+from campaign.apis.scope import competition_and_scope
 from campaign.serializers import (
     CampaignItemAnalysisSerializer,
     CampaignLaggingUnitSerializer,
@@ -15,7 +15,6 @@ from campaign.serializers import (
 )
 from core.permissions import IsOrganizerOrAdmin
 from core.validators import plausible_moment
-from quiz.models import Competition
 
 
 class CompetitionStatisticsApi(APIView):
@@ -35,8 +34,9 @@ class CompetitionStatisticsApi(APIView):
     def get(self, request, competition_id: int):
         query = self.CampaignStatisticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        competition = get_object_or_404(Competition, pk=competition_id)
-        scope = selectors.campaign_scope(user=request.user, region_id=query.validated_data.get("region"))
+        competition, scope = competition_and_scope(
+            request=request, competition_id=competition_id, region_id=query.validated_data.get("region")
+        )
         body = selectors.competition_statistics(
             competition=competition,
             scope=scope,
@@ -79,8 +79,9 @@ class LaggingUnitListApi(APIView):
     def get(self, request, competition_id: int):
         query = self.LaggingUnitQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        competition = get_object_or_404(Competition, pk=competition_id)
-        scope = selectors.campaign_scope(user=request.user, region_id=query.validated_data.get("region"))
+        competition, scope = competition_and_scope(
+            request=request, competition_id=competition_id, region_id=query.validated_data.get("region")
+        )
         units = selectors.lagging_units(
             competition=competition,
             scope=scope,
@@ -109,8 +110,9 @@ class ItemAnalysisApi(APIView):
     def get(self, request, competition_id: int):
         query = self.ItemAnalysisQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        competition = get_object_or_404(Competition, pk=competition_id)
-        scope = selectors.campaign_scope(user=request.user, region_id=query.validated_data.get("region"))
+        competition, scope = competition_and_scope(
+            request=request, competition_id=competition_id, region_id=query.validated_data.get("region")
+        )
         body = selectors.item_analysis(competition=competition, scope=scope)
         return Response(CampaignItemAnalysisSerializer(body).data)
 
@@ -134,7 +136,8 @@ class CompetitionLearningApi(APIView):
     def get(self, request, competition_id: int):
         query = self.CompetitionLearningQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        competition = get_object_or_404(Competition, pk=competition_id)
-        scope = selectors.campaign_scope(user=request.user, region_id=query.validated_data.get("region"))
+        competition, scope = competition_and_scope(
+            request=request, competition_id=competition_id, region_id=query.validated_data.get("region")
+        )
         body = selectors.learning_by_category(competition=competition, scope=scope)
         return Response(CampaignLearningSerializer(body).data)
