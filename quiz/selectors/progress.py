@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, F, Max, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 
 from quiz.models import Attempt, AttemptItem, Competition, Question
 from quiz.selectors import answer_keys
@@ -52,32 +53,26 @@ def question_records(*, items: QuerySet[AttemptItem]) -> dict[tuple[int, int], Q
     `items` must hold *all* items of the pairs it covers (e.g. all of some users' items), or the
     streaks are wrong. One query.
     """
+    # The event's moment and whether it counts are worked out by the database: decoding each row's
+    # `selected` (JSON) and three timestamps in Python was most of the time over a campaign's items.
     rows = (
         items.filter(question_id__in=items.filter(WRONG).values("question_id"))
         .order_by()
+        .annotate(
+            event=Case(When(SCORED, then=F("is_correct")), default=None, output_field=BooleanField()),
+            moment=Coalesce("answered_at", "attempt__submitted_at", "attempt__started_at"),
+        )
         .values_list(
-            "attempt__user_id",
-            "question_id",
-            "category",
-            "is_correct",
-            "selected",
-            "answered_at",
-            "attempt__submitted_at",
-            "attempt__started_at",
-            "attempt__kind",
-            "id",
+            "attempt__user_id", "question_id", "category", "event", "moment", "attempt__started_at", "id"
         )
     )
     events: dict[tuple[int, int], list[tuple[datetime, int, bool | None, str]]] = defaultdict(list)
     seen: dict[tuple[int, int], datetime] = {}
-    for user_id, qid, category, is_correct, selected, answered_at, submitted_at, started_at, kind, pk in rows:
+    for user_id, qid, category, event, moment, started_at, pk in rows:
         key = (user_id, qid)
         if key not in seen or started_at > seen[key]:
             seen[key] = started_at
-        counts = is_correct is not None and not (kind in LEARNING_KINDS and selected is None)
-        events[key].append(
-            (answered_at or submitted_at or started_at, pk, is_correct if counts else None, category)
-        )
+        events[key].append((moment, pk, event, category))
     records: dict[tuple[int, int], QuestionRecord] = {}
     for key, history in events.items():
         history.sort(key=lambda event: (event[0], event[1]))
@@ -168,16 +163,17 @@ def mastery_by_category(*, wrong_items: QuerySet[AttemptItem]) -> dict[str, Any]
     """For the organizers' figure: of the (person, question) pairs with a wrong answer among
     `wrong_items`, how many are mastered now, in all and per category (lowest share first).
 
-    Two queries: the wrong pairs, then every item of those people on those questions (selected by
-    subqueries, so a campaign's thousands of people are never a parameter list).
+    Two queries: the wrong pairs, then every item of those people on those questions. The people and
+    questions go in as id lists: as subqueries of `wrong_items`, PostgreSQL chose nested loops on
+    fresh data (40 s instead of 0.2 s for 60,000 items).
     """
     wrong = wrong_items.filter(WRONG).order_by()
     pairs = set(wrong.values_list("attempt__user_id", "question_id").distinct())
     records = (
         question_records(
             items=AttemptItem.objects.filter(
-                attempt__user_id__in=wrong.values("attempt__user_id"),
-                question_id__in=wrong.values("question_id"),
+                attempt__user_id__in={user_id for user_id, _qid in pairs},
+                question_id__in={qid for _user, qid in pairs},
             )
         )
         if pairs
