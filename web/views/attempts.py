@@ -50,36 +50,45 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
     )
 
 
-def _certificate_missing(request: HttpRequest, attempt: Attempt | None) -> HttpResponse:
-    """The site's own 404 page, rendered here rather than raised: a link to a certificate is shared
+def _certificate_attempt(request: HttpRequest, attempt_id: int) -> Attempt | HttpResponse:
+    """The attempt whose certificate the caller may see (their own, at or above the pass mark), or
+    the site's own 404 page, rendered here rather than raised: a link to a certificate is shared
     and bookmarked, and with DEBUG on a raised Http404 shows Django's technical page instead."""
+    attempt = selectors.attempt_get_owned(user=request.user, attempt_id=attempt_id)
+    if attempt is not None and attempt.passed:
+        return attempt
     message = _("No such attempt.") if attempt is None else _("This attempt did not reach the pass mark.")
     return render(request, "404.html", {"message": message}, status=404)
+
+
+def _certificate_unavailable(request: HttpRequest, attempt: Attempt) -> HttpResponse:
+    """No CJK font on this server: say so (503) rather than draw empty boxes."""
+    return render(request, "web/certificate_unavailable.html", {"attempt": attempt}, status=503)
 
 
 @login_required
 def attempt_certificate(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The certificate page: the image (long-press to save on a phone) and a download link."""
-    attempt = selectors.attempt_get_owned(user=request.user, attempt_id=attempt_id)
-    if attempt is None or not attempt.passed:
-        return _certificate_missing(request, attempt)
+    attempt = _certificate_attempt(request, attempt_id)
+    if isinstance(attempt, HttpResponse):
+        return attempt
     try:
         certificate.find_cjk_font()
     except certificate.FontMissing:
-        return render(request, "web/certificate_unavailable.html", {"attempt": attempt}, status=503)
+        return _certificate_unavailable(request, attempt)
     return render(request, "web/certificate.html", {"attempt": attempt, "competition": attempt.competition})
 
 
 @login_required
 def attempt_certificate_image(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """The certificate as a PNG; `?download=1` makes the browser save it as a file."""
-    attempt = selectors.attempt_get_owned(user=request.user, attempt_id=attempt_id)
-    if attempt is None or not attempt.passed:
-        return _certificate_missing(request, attempt)
+    attempt = _certificate_attempt(request, attempt_id)
+    if isinstance(attempt, HttpResponse):
+        return attempt
     try:
         png = certificate.render_certificate(attempt=attempt)
     except certificate.FontMissing:
-        return render(request, "web/certificate_unavailable.html", {"attempt": attempt}, status=503)
+        return _certificate_unavailable(request, attempt)
     response = HttpResponse(png, content_type="image/png")
     filename = f"certificate-{attempt.pk}.png"
     disposition = "attachment" if request.GET.get("download") else "inline"
