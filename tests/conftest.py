@@ -62,6 +62,20 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's default language. A test-client request with
+    Accept-Language: en leaves English active on the thread (LocaleMiddleware activates per
+    request and never resets, as a server does not need to), and code called directly by the
+    next test would then speak English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def linxia(db) -> dict:
     """The demo prefecture: regions, industries, units and demo accounts, through seed_demo's own code."""
