@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -24,11 +26,11 @@ import pytest
 from leaderboard.store import get_store
 from quiz.models import Attempt, AttemptScoredOutbox
 from quiz.services.attempts import attempt_start
-from tests.factories import UserFactory, competition_with_bank
+from tests.factories import AttemptFactory, UserFactory, competition_with_bank
 from tests.reliability.helpers import stored_figures
 from tests.support.clients import api, token_of
 from tests.support.keys import private_leaderboard_keys
-from tests.support.servers import Daphne, daphne, free_port, server_env
+from tests.support.servers import ROOT, Daphne, daphne, free_port, server_env
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -181,3 +183,49 @@ def test_a_process_with_a_dead_redis_beside_a_healthy_one_drifts_only_seconds(li
     assert (tmp_path / "dead.log").read_text().count("left in the outbox") == 6
     assert (stats["participants"], stats["attempts"], stats["points"]) == (7, 7, 7 * 50)
     assert _totals(statistics) == (7, 7, 7 * 50)
+
+
+def test_a_gunicorn_process_records_what_the_outbox_holds(linxia, env, tmp_path):
+    """Production serves HTTP with gunicorn (config/wsgi.py): its processes run the catch-up too,
+    so a hand-over left in the outbox is recorded even where no ASGI process runs."""
+    competition = competition_with_bank(questions=5)
+    admin_token = token_of(linxia["admin"])
+    # The first attempt is handed over at once (the competition is then in Redis); the next two
+    # commit their outbox rows but their hand-over never happens, as if their process had died.
+    AttemptFactory(user=UserFactory(region=linxia["linxia_city"]), competition=competition, correct=2)
+    for _ in range(2):
+        AttemptFactory(
+            user=UserFactory(region=linxia["dongxiang"]), competition=competition, correct=3, hook=False
+        )
+    assert AttemptScoredOutbox.objects.filter(competition=competition).count() == 2
+    store = get_store().live_numbers(competition.pk).totals
+    assert (store.participants, store.attempts, store.points) == (1, 1, 20)
+
+    port = free_port()
+    with open(tmp_path / "gunicorn.log", "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}"]
+            + ["-k", "gthread", "--threads", "4"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:  # until gunicorn answers
+                try:
+                    if httpx.get(f"{base}/api/v1/health/", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert process.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+            _seconds, stats, _statistics = _live_equals_database(base, admin_token, competition.pk)
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+    assert (stats["participants"], stats["attempts"], stats["points"]) == (3, 3, 80)
+    assert AttemptScoredOutbox.objects.filter(competition=competition).count() == 0
