@@ -3,9 +3,10 @@
 The database is the truth; the store (Redis, or the embedded database-backed one) is a view of it.
 Every counted submission leaves an outbox row (quiz.models.AttemptScoredOutbox) in its own
 transaction. The after-commit subscriber records the attempt at once and deletes the row (the fast
-path); `leaderboard_outbox_drain`, run every few seconds in every ASGI server process
-(config/asgi.py starts it; gunicorn's WSGI processes do not), records whatever is left (a
-process killed after the commit, a process that could not reach Redis). Recording is idempotent per attempt id, so doing it twice is harmless.
+path); `leaderboard_outbox_drain`, run every few seconds in every server process
+(config/asgi.py and config/wsgi.py start it), records whatever is left (a process killed after
+the commit, a process that could not reach Redis). Recording is idempotent per attempt id, so
+doing it twice is harmless.
 
 `leaderboard_rebuild` recomputes one competition exactly; it runs from `manage.py
 rebuild_leaderboards`, when a recording finds the competition missing from Redis (first
@@ -116,7 +117,7 @@ def leaderboard_record_submission(*, attempt_id: int) -> None:
     same attempt changes nothing). Costs two indexed SELECTs, with Redis one round trip, and the
     DELETE of the attempt's outbox row once the figures hold it. Never raises into the caller: the
     submission has succeeded whatever happens here. If Redis is down, or this fails in any way,
-    the outbox row stays and `leaderboard_outbox_drain` (every ASGI process, every few seconds)
+    the outbox row stays and `leaderboard_outbox_drain` (every server process, every few seconds)
     records the attempt as soon as a process reaches Redis.
     """
     try:
@@ -235,8 +236,8 @@ def leaderboard_outbox_drain(*, limit: int = 500) -> int:
 
 
 def leaderboard_catch_up(*, now: datetime | None = None) -> int:
-    """One pass of the background work every ASGI server process runs (leaderboard/worker.py,
-    started by config/asgi.py).
+    """One pass of the background work every server process runs (leaderboard/worker.py,
+    started by config/asgi.py and config/wsgi.py).
 
     Drains the outbox, then builds the store of each open competition that Redis does not hold
     (Redis restarted empty), so reads, which never write, find it built again within seconds.

@@ -1,6 +1,6 @@
 """The background catch-up of each server process: `leaderboard_catch_up` every few seconds.
 
-Started by config/asgi.py when the process starts (not on its first request, so a process that
+Started by config/asgi.py and config/wsgi.py when the process starts (not on its first request, so a process that
 serves nothing yet still helps), on a daemon thread of its own: the pass runs the ORM and Redis
 synchronously and must never hold up the event loop or the request thread. A pass that finds
 Redis down logs at debug level and waits for the next one; the other processes carry on.

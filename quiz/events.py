@@ -27,7 +27,7 @@ def attempt_scored_publish(*, attempt_id: int, competition_id: int) -> None:
     (AttemptScoredOutbox, one per attempt: a second publish writes nothing) commits with the score
     or not at all. Subscriber: `leaderboard.services.leaderboard_record_submission`, which puts the
     attempt on the live leaderboard and deletes the row; if the process dies first, or Redis does
-    not answer, `leaderboard.services.leaderboard_outbox_drain` (run every few seconds in every ASGI
+    not answer, `leaderboard.services.leaderboard_outbox_drain` (run every few seconds in every
     server process) does it. A failing subscriber is logged by `send_robust` and never fails the
     submission, which is committed by then.
     """
