@@ -28,11 +28,45 @@ _wrap = wrap
 _draw_lock = draw_lock
 
 
+# Text is kept this far from the paper's edges, inside the gold frame (at 58 px) with room to breathe.
+MARGIN = 120
+
+
+def _ink(text: str, font) -> tuple[int, int]:
+    """Where `text` drawn at x=0 really has ink, left and right (textbbox counts a CJK glyph's side
+    bearings, which would put a centred Chinese title a few pixels off)."""
+    left, top, right, bottom = font.getbbox(text or "国")
+    mask = Image.new("L", (max(right, 1) + 4, max(bottom, 1) + 4))
+    ImageDraw.Draw(mask).text((0, 0), text, font=font, fill=255)
+    box = mask.getbbox()
+    return (box[0], box[2]) if box else (0, 0)
+
+
 def _centered(draw: ImageDraw.ImageDraw, y: int, text: str, font, fill) -> int:
-    width = draw.textlength(text, font=font)
-    draw.text(((WIDTH - width) / 2, y), text, font=font, fill=fill)
+    """Draw `text` with its ink centred on the page; the y below it."""
+    left, right = _ink(text, font)
+    draw.text(((WIDTH - (right - left)) / 2 - left, y), text, font=font, fill=fill)
     bbox = font.getbbox(text or "国")
     return y + (bbox[3] - bbox[1])
+
+
+def _fitted(text: str, size: int, *, bold: bool = False):
+    """The font of at most `size` px in which `text` fits between the margins.
+
+    The size is scaled down from one measurement, then lowered until the inked box fits (a font load
+    is costly, so no search over every size)."""
+    available = WIDTH - 2 * MARGIN
+    candidate = _font(size, bold=bold)
+    left, right = _ink(text, candidate)
+    if right - left <= available:
+        return candidate
+    size = max(int(size * available / (right - left)), 12)
+    while True:
+        candidate = _font(size, bold=bold)
+        left, right = _ink(text, candidate)
+        if right - left <= available or size <= 12:
+            return candidate
+        size -= 2
 
 
 def render_certificate(*, attempt: Attempt) -> bytes:
@@ -45,8 +79,6 @@ def render_certificate(*, attempt: Attempt) -> bytes:
 
 
 def _render(attempt: Attempt) -> bytes:
-    title_font = _font(96, bold=True)
-    name_font = _font(72, bold=True)
     body_font = _font(42)
     small_font = _font(30)
 
@@ -63,11 +95,12 @@ def _render(attempt: Attempt) -> bytes:
     county = county_of(region=region).name if region is not None else ""
     competition = attempt.competition
 
+    title = _("Certificate of Achievement")
     y = 190
-    y = _centered(draw, y, _("Certificate of Achievement"), title_font, RED) + 40
+    y = _centered(draw, y, title, _fitted(title, 96, bold=True), RED) + 40
     draw.line([(WIDTH / 2 - 160, y), (WIDTH / 2 + 160, y)], fill=GOLD, width=4)
     y += 110
-    y = _centered(draw, y, name, name_font, INK) + 40
+    y = _centered(draw, y, name, _fitted(name, 72, bold=True), INK) + 40
     if county:
         y = _centered(draw, y, county, body_font, MUTED) + 30
     y += 60

@@ -116,3 +116,41 @@ def test_without_a_cjk_font_the_page_explains_instead_of_drawing_boxes(
     assert page.status_code == 503 and image.status_code == 503
     assert "fonts-noto-cjk" in page.content.decode()
     assert image["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_certificate_title_and_rule_are_inside_the_page_and_centred(participant, competition, language):
+    """Issue 15: the English title was cut off on both sides ("ertificate of Achieveme")."""
+    from django.utils import translation
+
+    attempt = AttemptFactory(user=participant, competition=competition, correct=4, hook=False)
+    with translation.override(language):
+        image = Image.open(io.BytesIO(certificate.render_certificate(attempt=attempt))).convert("RGB")
+
+    # The title is the red ink between the frames' inner edge (x 62) and the rule; the rule is the gold below.
+    inner = (62, 150, certificate.WIDTH - 62, 400)
+    band = image.crop(inner)
+    pixels = band.load()
+    mask = Image.new("L", band.size)
+    marks = mask.load()
+    rule_rows = []
+    for y in range(band.height):
+        gold = 0
+        for x in range(band.width):
+            r, g, b = pixels[x, y]
+            if r > 140 and g < 80 and b < 80:
+                marks[x, y] = 255
+            if abs(r - 191) < 20 and abs(g - 144) < 20 and abs(b - 52) < 20:
+                gold += 1
+        if gold > 200:
+            rule_rows.append(y)
+    left, top, right, bottom = mask.getbbox()
+    page_left, page_right = inner[0] + left, inner[0] + right
+    assert page_left >= certificate.MARGIN - 2 and page_right <= certificate.WIDTH - certificate.MARGIN + 2
+    assert abs(page_left - (certificate.WIDTH - page_right)) <= 2  # centred
+    assert rule_rows and min(rule_rows) > bottom  # the rule is below the title
+    row = image.crop((0, inner[1] + rule_rows[0], certificate.WIDTH, inner[1] + rule_rows[0] + 1)).load()
+    golden = [
+        x for x in range(certificate.WIDTH) if abs(row[x, 0][0] - 191) < 20 and abs(row[x, 0][2] - 52) < 20
+    ]
+    assert abs(golden[0] - (certificate.WIDTH - 1 - golden[-1])) <= 1  # the rule is centred too
