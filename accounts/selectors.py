@@ -1,5 +1,7 @@
 """Reads of accounts data, with the organizer scope rule in one place."""
 
+import unicodedata
+
 from django.db.models import QuerySet
 
 from accounts.models import Industry, Organization, Region, User
@@ -58,6 +60,13 @@ def organization_list(
         else:
             qs = qs.filter(region=region)
     return qs
+
+
+def username_taken(*, username: str) -> bool:
+    """Whether an account has this username, NFKC-normalised and ignoring case (as registration does)."""
+    return User.objects.filter(
+        username__iexact=unicodedata.normalize("NFKC", (username or "").strip())
+    ).exists()
 
 
 def industry_list() -> QuerySet[Industry]:

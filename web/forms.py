@@ -2,9 +2,12 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Industry, Organization, Region
+from accounts.models import Industry, Organization, Region, User, validate_mainland_mobile
+from accounts.selectors import username_taken
 from accounts.validators import validate_display_name, validate_username
 
 
@@ -44,6 +47,7 @@ class RegisterForm(forms.Form):
         label=_("Mobile phone (optional)"),
         max_length=11,
         required=False,
+        validators=[validate_mainland_mobile],
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "numeric"}),
     )
     region = forms.ModelChoiceField(
@@ -87,14 +91,31 @@ class RegisterForm(forms.Form):
             if county is not None:
                 units = Organization.objects.filter(is_active=True, region__path__startswith=county.path)
         self.fields["organization"].queryset = units.order_by("name")
+        if not region_id:
+            self.fields["organization"].empty_label = _("Choose your county first")
+
+    # The checks below are the registration service's own validators, run here too so that one submit
+    # shows every field's error (a missing county used to hide a taken username and a weak password
+    # until the next submit). The service still checks everything before it writes.
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if username_taken(username=username):
+            raise ValidationError(_("A user with that username already exists."), code="unique")
+        return username
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if (
-            cleaned.get("password")
-            and cleaned.get("password_confirm")
-            and (cleaned["password"] != cleaned["password_confirm"])
-        ):
+        password = cleaned.get("password")
+        if password:
+            candidate = User(
+                username=cleaned.get("username") or "", display_name=cleaned.get("display_name") or ""
+            )
+            try:
+                validate_password(password, user=candidate)
+            except ValidationError as exc:
+                self.add_error("password", exc)
+        if password and cleaned.get("password_confirm") and (password != cleaned["password_confirm"]):
             self.add_error("password_confirm", _("The two passwords differ."))
         return cleaned
 

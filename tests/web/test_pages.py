@@ -165,6 +165,39 @@ def test_register_shows_the_services_field_errors(client, linxia):
     assert User.objects.filter(username="zhangsan").count() == 1
 
 
+def test_register_shows_every_fields_error_in_one_submit(client, linxia):
+    """Issue 15: a missing county hid the taken username, the bad phone and the weak password."""
+    response = client.post(
+        "/accounts/register/",
+        _register_form(
+            linxia,
+            username="zhangsan",
+            phone="12345",
+            region="",
+            organization="",
+            password="12345678",
+            password_confirm="12345678",
+        ),
+    )
+
+    html = _text(response)
+    assert response.status_code == 200
+    for field in ("username", "phone", "region", "password"):
+        assert f'id="id_{field}_error"' in html, field
+    assert '<ul class="errorlist" id="id_username_error"><li>已存在一位使用该名字的用户。</li></ul>' in html
+    assert "<li>请输入有效的中国大陆手机号（以 1 开头的 11 位数字）。</li>" in html
+    assert "<li>这个密码太常见了。</li><li>密码只包含数字。</li>" in html
+    assert User.objects.filter(username="zhangsan").count() == 1
+
+
+def test_register_unit_box_asks_for_the_county_first(client, linxia):
+    html = _text(client.get("/accounts/register/"))
+
+    assert '<option value="" selected>请先选择县市</option>' in html
+    assert 'data-units-county-first="请先选择县市"' in html
+    assert "该县市暂无登记的单位" not in html.split('data-units-none="')[0]
+
+
 def test_register_refuses_two_different_passwords(client, linxia):
     response = client.post("/accounts/register/", _register_form(linxia, password_confirm="Anquan#2027"))
 

@@ -1,5 +1,6 @@
 /* Registration: the unit list follows the chosen county (GET /api/v1/organizations/?region=ID),
-   and choosing a unit preselects its industry when none is chosen yet. */
+   asks for the county first while none is chosen, and choosing a unit preselects its industry when
+   none is chosen yet. */
 (function () {
   "use strict";
   var form = document.getElementById("register-form");
@@ -16,9 +17,9 @@
     return el;
   }
 
-  function setOptions(units, keep) {
+  function setOptions(units, keep, placeholder) {
     unit.innerHTML = "";
-    unit.appendChild(option("", units.length ? form.dataset.unitsEmpty : form.dataset.unitsNone));
+    unit.appendChild(option("", placeholder || (units.length ? form.dataset.unitsEmpty : form.dataset.unitsNone)));
     units.forEach(function (u) {
       unitIndustry[String(u.id)] = u.industry;
       unit.appendChild(option(u.id, u.name));
@@ -29,7 +30,7 @@
 
   function loadUnits(keep) {
     var region = county.value;
-    if (!region) { setOptions([], null); return; }
+    if (!region) { setOptions([], null, form.dataset.unitsCountyFirst); return; }
     unit.innerHTML = "";
     unit.appendChild(option("", form.dataset.unitsLoading));
     unit.disabled = true;
