@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaign import selectors
 from campaign.models import Bulletin, CompetitionAnalysis, Notice, Reminder
@@ -192,7 +193,7 @@ class CompetitionAnalysisAdmin(ReadOnlyForAdminRole):
     @admin.display(description=_("item analysis"))
     def analysis_link(self, competition: CompetitionAnalysis) -> str:
         url = reverse("admin:campaign_competitionanalysis_change", args=[competition.pk])
-        return format_html('<a href="{}">{}</a>', url, _("Open"))
+        return format_html('<a href="{}">{}</a>', url, pgettext_lazy("link", "Open"))
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         competition = self.get_object(request, object_id)

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 OPTION_KEYS = "ABCDEF"
 JUDGE_KEYS = "AB"  # a true/false question: A is true, B is false
@@ -119,7 +119,8 @@ class Competition(models.Model):
     class Publication(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
-        CLOSED = "closed", _("Closed")
+        # "Closed" alone is a competition past its window (已结束) elsewhere; this is the admin closing it.
+        CLOSED = "closed", pgettext_lazy("publication", "Closed")
 
     class ScoringMode(models.TextChoices):
         ALL_OR_NOTHING = "all_or_nothing", _("All or nothing")
