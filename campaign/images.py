@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import segno
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 from PIL import Image, ImageDraw
 
 from campaign.selectors.briefings import percent, signed, threshold_percent
@@ -233,7 +233,11 @@ def _briefing(briefing: dict) -> Image.Image:
         draw.text((40, y), _("Supervised units:"), font=font(32, bold=True), fill=RED)
         y += 52
         for row in briefing["supervision"]:
-            text = _("%(name)s: reminded %(times)s times, %(rate)s now") % {
+            text = ngettext(
+                "%(name)s: reminded %(times)s time, %(rate)s now",
+                "%(name)s: reminded %(times)s times, %(rate)s now",
+                len(row["reminders"]),
+            ) % {
                 "name": row["organization"]["name"],
                 "times": len(row["reminders"]),
                 "rate": percent(row["participation_rate"]),

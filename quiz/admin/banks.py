@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.errors import ApplicationError
 from quiz.importing.values import (
@@ -365,9 +365,19 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Activate the selected questions"))
     def activate(self, request, queryset):
         count = queryset.update(is_active=True)
-        self.message_user(request, _("%(count)d questions activated.") % {"count": count}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d question activated.", "%(count)d questions activated.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=gettext_lazy("Deactivate the selected questions (no longer drawn)"))
     def deactivate(self, request, queryset):
         count = queryset.update(is_active=False)
-        self.message_user(request, _("%(count)d questions deactivated.") % {"count": count}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d question deactivated.", "%(count)d questions deactivated.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import ApplicationError, NotFound
 from quiz.events import attempt_scored_publish
@@ -152,7 +153,11 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
         started_today = sum(1 for row in rows if row[3] == today)
         if started_today >= competition.attempts_per_day:
             raise ApplicationError(
-                _("You have used all %(n)d attempts of today. Come back tomorrow.")
+                ngettext(
+                    "You have used your %(n)d attempt of today. Come back tomorrow.",
+                    "You have used all %(n)d attempts of today. Come back tomorrow.",
+                    competition.attempts_per_day,
+                )
                 % {"n": competition.attempts_per_day},
                 code="daily_limit_reached",
                 extra={"attempts_per_day": competition.attempts_per_day},

@@ -5,7 +5,7 @@ minutes) so that abandoned attempts reach the rankings even when their owner nev
 """
 
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from quiz.services.finalising import attempt_expire_overdue
 
@@ -20,4 +20,6 @@ class Command(BaseCommand):
             total += finalized
             if finalized < 1000:
                 break
-        self.stdout.write(_("%d overdue attempts finalised.") % total)
+        self.stdout.write(
+            ngettext("%d overdue attempt finalised.", "%d overdue attempts finalised.", total) % total
+        )
