@@ -200,6 +200,53 @@ def phone(browser):
         context.close()
 
 
+def log_in(context, site: LiveSite, user) -> None:
+    """Give a browser context the session cookie of `user` (no log-in form, no throttle)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    with quiet(site):
+        client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": site.url}])
+
+
+class OffsiteRequests:
+    """Every request a browser context makes to a host other than the test server, refused and kept.
+
+    Installed with `OffsiteRequests(context, site)`: `route` refuses them (a page must not wait for
+    a CDN that a machine without internet never answers) and `request` records every URL,
+    WebSockets included."""
+
+    def __init__(self, context, site: LiveSite) -> None:
+        from urllib.parse import urlsplit
+
+        self.origin = urlsplit(site.url).netloc
+        self.urls: list[str] = []
+        self.offsite: list[str] = []
+
+        def seen(url: str) -> None:
+            self.urls.append(url)
+            parts = urlsplit(url)
+            if parts.scheme in ("data", "blob", "about"):
+                return
+            if parts.netloc != self.origin:
+                self.offsite.append(url)
+
+        def route(route) -> None:
+            if urlsplit(route.request.url).netloc == self.origin or route.request.url.startswith(
+                ("data:", "blob:")
+            ):
+                route.continue_()
+            else:
+                route.abort()
+
+        context.route("**/*", route)
+        context.on("request", lambda request: seen(request.url))
+        context.on("page", lambda page: page.on("websocket", lambda ws: seen(ws.url)))
+
+
 @contextmanager
 def quiet(site: LiveSite):
     """Hold the server's database lock (see LiveSite) for ORM work in the test thread."""

@@ -9,16 +9,20 @@ register = template.Library()
 
 @register.filter
 def duration(seconds: int | None) -> str:
-    """Seconds as "2 min 05 s" (Chinese: "2分05秒"); an empty string when unknown."""
+    """Seconds as "2 min 05 s" (Chinese: "2分05秒"); an empty string when unknown.
+
+    The spaces are non-breaking: a narrow phone column must not leave "s" alone on a line."""
     if seconds is None:
         return ""
     seconds = max(0, int(seconds))
     minutes, rest = divmod(seconds, 60)
     if minutes and not rest:
-        return _("%(minutes)d min") % {"minutes": minutes}
-    if minutes:
-        return _("%(minutes)d min %(seconds)02d s") % {"minutes": minutes, "seconds": rest}
-    return _("%(seconds)d s") % {"seconds": rest}
+        text = _("%(minutes)d min") % {"minutes": minutes}
+    elif minutes:
+        text = _("%(minutes)d min %(seconds)02d s") % {"minutes": minutes, "seconds": rest}
+    else:
+        text = _("%(seconds)d s") % {"seconds": rest}
+    return text.replace(" ", "\u00a0")
 
 
 @register.filter
