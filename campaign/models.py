@@ -203,3 +203,25 @@ class Draw(models.Model):
         if self.pk is not None:
             raise ValueError("A draw cannot be changed once made; make another one.")
         super().save(*args, **kwargs)
+
+
+class DrawWinner(models.Model):
+    """One winner of a draw, a row per person, written with the draw and never changed: the index
+    behind "what did I win" (one query), while `Draw.winners` stays the published record."""
+
+    draw = models.ForeignKey(Draw, verbose_name=_("prize draw"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("winner"), on_delete=models.CASCADE, related_name="+"
+    )
+    prize = models.CharField(_("prize"), max_length=100)
+    # The winner's place in the draw's order (0 first), as in `Draw.winners`.
+    position = models.PositiveIntegerField(_("place"))
+
+    class Meta:
+        ordering = ["draw", "position"]
+        constraints = [models.UniqueConstraint(fields=["draw", "user"], name="uniq_draw_winner")]
+        verbose_name = _("draw winner")
+        verbose_name_plural = _("draw winners")
+
+    def __str__(self) -> str:
+        return f"{self.draw} · {self.prize}"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("competitions/<int:competition_id>/items/", views.item_analysis_page, name="items"),
     path("competitions/<int:competition_id>/invites/", views.invites_page, name="invites"),
     path("competitions/<int:competition_id>/briefing/", views.briefing_page, name="briefing"),
+    path("competitions/<int:competition_id>/draws/", views.draws_page, name="draws"),
     path("bulletins/<int:bulletin_id>/", views.bulletin_page, name="bulletin"),
     path("units/import/", views.unit_import_page, name="unit-import"),
 ]

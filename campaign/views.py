@@ -23,7 +23,9 @@ from accounts.models import Region
 from accounts.selectors import regions_visible_to
 from campaign import selectors, services
 from campaign.models import Bulletin
-from campaign.services.invites import invite_for_unit, invite_rotate
+from campaign.selectors.draws import draw_get, draw_list, draw_payload, draw_verify
+from campaign.services.draws import draw_create
+from campaign.services.invites import invite_rotate, invites_ensure
 from campaign.services.units import unit_import
 from core.errors import ApplicationError
 from quiz.models import Competition
@@ -287,11 +289,18 @@ def unit_import_page(request: HttpRequest) -> HttpResponse:
 @organizer_required
 @require_http_methods(["GET", "POST"])
 def invites_page(request: HttpRequest, competition_id: int) -> HttpResponse:
-    """Every unit of the scope with its link, poster and (admins) a button to replace the link."""
+    """Every unit of the scope with its link, poster and (admins) a button to replace the link.
+
+    GET only reads: units get their codes when made; a unit that somehow has none shows no link
+    and a "make the missing links" button (POST `action=generate`) appears."""
     competition = get_object_or_404(Competition, pk=competition_id)
     scope = _scope(request)
     units = list(selectors.invite_units(scope=scope))
     if request.method == "POST":
+        if request.POST.get("action") == "generate":
+            made = invites_ensure(organizations=units)
+            messages.success(request, _("Links made for %(count)d unit(s).") % {"count": made})
+            return redirect(request.get_full_path())
         raw = request.POST.get("organization") or ""
         unit = next((u for u in units if str(u.pk) == raw), None)
         if unit is None:
@@ -302,12 +311,13 @@ def invites_page(request: HttpRequest, competition_id: int) -> HttpResponse:
             raise PermissionDenied(error.message) from error
         messages.success(request, _("The link of %(unit)s was replaced.") % {"unit": unit.name})
         return redirect(request.get_full_path())
+    codes = selectors.invite_codes(organizations=units)
     rows = [
-        {"unit": unit, "url": request.build_absolute_uri(f"/r/{invite_for_unit(organization=unit).code}/")}
+        {"unit": unit, "url": request.build_absolute_uri(f"/r/{codes[unit.pk]}/") if unit.pk in codes else ""}
         for unit in units
     ]
     context = _base_context(request, competition, scope, "invites")
-    context.update({"rows": rows})
+    context.update({"rows": rows, "missing": sum(1 for row in rows if not row["url"])})
     return render(request, "campaign/invites.html", context)
 
 
@@ -326,3 +336,82 @@ def briefing_page(request: HttpRequest, competition_id: int) -> HttpResponse:
         }
     )
     return render(request, "campaign/briefing.html", context)
+
+
+PRIZE_ROWS = 5
+
+
+def _whole_number(raw: str | None) -> int | str | None:
+    """A form's number: blank -> None, digits -> int, anything else stays text (the service refuses it)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() else raw
+
+
+def _draw_form(post) -> dict:
+    """The draw form as `draw_create` takes it; blank prize rows are skipped."""
+    names, counts = post.getlist("prize_name"), post.getlist("prize_count")
+    prizes = [
+        {"name": name.strip()[:100], "count": _whole_number(count)}
+        for name, count in zip(names, counts, strict=False)
+        if name.strip() or (count or "").strip()
+    ]
+    return {
+        "title": (post.get("title") or "")[:200],
+        "seed": (post.get("seed") or "")[:200],
+        "prizes": prizes,
+        "eligibility": {
+            "min_best_score": _whole_number(post.get("min_best_score")),
+            "min_points": _whole_number(post.get("min_points")),
+            "region": _whole_number(post.get("region")),
+        },
+    }
+
+
+@organizer_required
+@require_http_methods(["GET", "POST"])
+def draws_page(request: HttpRequest, competition_id: int) -> HttpResponse:
+    """The competition's draws with links to their public pages; admins make a draw here (the rules
+    are `draw_create`'s) and get each draw's .xlsx export."""
+    competition = get_object_or_404(Competition, pk=competition_id)
+    form: dict = {}
+    errors: list[dict] = []
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_admin_role:
+            raise PermissionDenied
+        form = _draw_form(request.POST)
+        try:
+            draw = draw_create(competition=competition, created_by=request.user, **form)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            errors, status = error.errors, 400
+        else:
+            messages.success(request, _("Draw made: %(title)s.") % {"title": draw.title})
+            return redirect("draws:detail", draw_id=draw.pk)
+    prize_rows = [{"name": p["name"], "count": p["count"] or ""} for p in form.get("prizes", [])]
+    prize_rows += [{"name": "", "count": ""}] * (PRIZE_ROWS - len(prize_rows))
+    context = _base_context(request, competition, None, "draws")
+    context.update(
+        {
+            "draws": draw_list(competition=competition, user=request.user),
+            "form": form,
+            "prize_rows": prize_rows,
+            "field_errors": {e.get("field", "").split(".")[-1]: e["message"] for e in errors},
+            "region_choices": _region_choices(request),
+        }
+    )
+    return render(request, "campaign/draws.html", context, status=status)
+
+
+def draw_public_page(request: HttpRequest, draw_id: int) -> HttpResponse:
+    """A draw for anyone: masked winners, the frozen list's digest, the seed, the algorithm, and
+    (with `?verify=1`) the winners recomputed from list and seed. Admins also get the .xlsx export."""
+    draw = draw_get(draw_id=draw_id, user=request.user)
+    context = {
+        "draw": draw,
+        "payload": draw_payload(draw=draw, viewer=request.user),
+        "verification": draw_verify(draw=draw) if request.GET.get("verify") else None,
+    }
+    return render(request, "campaign/draw_public.html", context)

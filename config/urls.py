@@ -27,6 +27,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", include("leaderboard.page_urls")),
     path("campaign/", include("campaign.page_urls")),
+    path("draws/", include("campaign.public_urls")),
     path("", include("web.urls")),
 ]
 

@@ -12,11 +12,12 @@ from rest_framework.views import APIView
 
 from campaign.exports import draw_export_xlsx
 from campaign.models import Draw
-from campaign.selectors.draws import draw_list, draw_payload
-from campaign.services.draws import draw_create, draw_verify
+from campaign.selectors.draws import draw_get, draw_list, draw_payload, draw_verify
+from campaign.services.draws import draw_create
 from core.negotiation import FileDownloadNegotiation
 from core.permissions import IsAdminRole
 from quiz.models import Competition
+from quiz.selectors.competitions import competition_get
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,7 +39,8 @@ class DrawInputSerializer(serializers.Serializer):
 
 
 class CompetitionDrawApi(APIView):
-    """GET: the competition's draws (anyone; masked); POST: make a draw (admins)."""
+    """GET: the competition's draws (anyone; masked; a draft competition's only for admins, else 404);
+    POST: make a draw (admins)."""
 
     def get_permissions(self):
         return [IsAdminRole()] if self.request.method == "POST" else [AllowAny()]
@@ -47,9 +49,12 @@ class CompetitionDrawApi(APIView):
         responses={200: {"type": "array", "items": {"type": "object"}}}, operation_id="competition_draw_list"
     )
     def get(self, request, competition_id: int):
-        competition = get_object_or_404(Competition, pk=competition_id)
+        competition = competition_get(competition_id=competition_id, user=request.user)
         return Response(
-            [draw_payload(draw=d, viewer=request.user) for d in draw_list(competition=competition)]
+            [
+                draw_payload(draw=d, viewer=request.user)
+                for d in draw_list(competition=competition, user=request.user)
+            ]
         )
 
     @extend_schema(
@@ -70,7 +75,7 @@ class DrawDetailApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="draw_retrieve")
     def get(self, request, draw_id: int):
-        draw = get_object_or_404(Draw.objects.select_related("competition"), pk=draw_id)
+        draw = draw_get(draw_id=draw_id, user=request.user)
         return Response(draw_payload(draw=draw, viewer=request.user))
 
 
@@ -79,8 +84,7 @@ class DrawVerifyApi(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="draw_verify")
     def get(self, request, draw_id: int):
-        draw = get_object_or_404(Draw, pk=draw_id)
-        return Response(draw_verify(draw=draw))
+        return Response(draw_verify(draw=draw_get(draw_id=draw_id, user=request.user)))
 
 
 class DrawExportApi(APIView):

@@ -2,7 +2,7 @@
 
 from campaign.selectors.briefings import briefing_build, briefing_text
 from campaign.selectors.bulletins import bulletin_list, bulletin_rows_localized, bulletins_visible_to
-from campaign.selectors.invites import invite_lookup, invite_units, poster_competition
+from campaign.selectors.invites import invite_codes, invite_lookup, invite_units, poster_competition
 from campaign.selectors.items import item_analysis
 from campaign.selectors.learning import learning_by_category
 from campaign.selectors.rankings import campaign_rankings, rank_rows
@@ -20,6 +20,7 @@ __all__ = [
     "campaign_rankings",
     "campaign_scope",
     "competition_statistics",
+    "invite_codes",
     "invite_lookup",
     "invite_units",
     "item_analysis",

@@ -47,6 +47,14 @@ def invite_units(*, scope: Region | None) -> QuerySet[Organization]:
     return qs.order_by("region__path", "name")
 
 
+def invite_codes(*, organizations: list[Organization]) -> dict[int, str]:
+    """{unit id: its live code} for the units given (one query); a unit without a live code is absent."""
+    rows = UnitInvite.objects.filter(organization__in=organizations, retired_at__isnull=True).values_list(
+        "organization_id", "code"
+    )
+    return dict(rows)
+
+
 def poster_competition(*, competition_id: int | None = None) -> Competition | None:
     """The competition a poster advertises: the one named, else the latest published, non-practice one."""
     qs = Competition.objects.filter(is_practice=False)

@@ -1,8 +1,10 @@
 """Unit invite links: the code behind `/r/{code}/`, its rotation, and joining a unit through it."""
 
 import secrets
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +21,29 @@ def _new_code() -> str:
     return secrets.token_urlsafe(CODE_BYTES)
 
 
+def invites_ensure(*, organizations: Iterable[Organization] | None = None) -> int:
+    """Give every unit (or each of `organizations`) without a live code a new one; how many lacked one.
+
+    Units get their code when they are made (`campaign.handlers` on save, `unit_import` after its
+    bulk insert, a data migration for the units before that), so pages that show links only read.
+    A unit that gained a code meanwhile is skipped (the partial unique constraint; no error).
+    """
+    ids = None if organizations is None else [unit.pk for unit in organizations]
+    # A unit without a pk (a bulk insert that could not return them): sweep every unit instead.
+    units = (
+        Organization.objects.all() if ids is None or None in ids else Organization.objects.filter(pk__in=ids)
+    )
+    live = UnitInvite.objects.filter(organization=OuterRef("pk"), retired_at__isnull=True)
+    missing = list(units.filter(~Exists(live)).values_list("pk", flat=True))
+    UnitInvite.objects.bulk_create(
+        [UnitInvite(organization_id=pk, code=_new_code()) for pk in missing], ignore_conflicts=True
+    )
+    return len(missing)
+
+
 def invite_for_unit(*, organization: Organization, created_by: User | None = None) -> UnitInvite:
-    """The unit's live invite, made on first request (a unit needs no code until someone asks)."""
+    """The unit's live invite; one is made here only for a unit that has none (made by a bulk insert
+    outside `unit_import`, or its code lost), so `GET .../invite/` always answers with a code."""
     live = UnitInvite.objects.filter(organization=organization, retired_at__isnull=True).first()
     if live is not None:
         return live

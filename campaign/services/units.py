@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.models import Industry, Organization, Region
+from campaign.services.invites import invites_ensure
 from core.exceptions import ApplicationError
 from core.tabular import CSV, XLSX, Column, ErrorList, read_table, resolve_header, write_csv, write_xlsx
 
@@ -260,7 +261,9 @@ def unit_import(*, file: IO[bytes] | bytes, filename: str, dry_run: bool = False
     result.unchanged = len(planned) - result.created - result.updated
     if not dry_run:
         with transaction.atomic():
-            Organization.objects.bulk_create(to_create)
+            created = Organization.objects.bulk_create(to_create)
+            # bulk_create sends no post_save: give the new units their invite codes here.
+            invites_ensure(organizations=created)
             Organization.objects.bulk_update(
                 to_update,
                 ["name", "industry", "headcount_target", "contact_name", "contact_phone", "is_active"],

@@ -113,3 +113,56 @@ def test_organizer_copies_the_briefing_and_downloads_posters_on_a_phone(phone, l
     assert len(names) == 3
     shoot(page, "campaign/06-invites-phone")
     assert errors == []
+
+
+def test_admin_makes_a_draw_on_the_screen_and_a_participant_verifies_it_on_a_phone(
+    browser, phone, live_site, campaign
+):
+    from campaign.models import Draw
+
+    campaign.people.u1.display_name = "张三丰"
+    campaign.people.u1.save()
+    admin = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    admin.set_default_timeout(15_000)
+    page = admin.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, live_site, campaign.admin)
+
+    page.goto(live_site + f"/campaign/competitions/{campaign.competition.pk}/draws/")
+    form = page.locator("#draw-form")
+    form.get_by_label("标题").fill("安全生产月幸运抽奖")
+    form.get_by_label("种子").fill("2026-06-30 福彩3D 518")
+    form.locator("input[name=prize_name]").nth(0).fill("一等奖")
+    form.locator("input[name=prize_count]").nth(0).fill("1")
+    form.locator("input[name=prize_name]").nth(1).fill("二等奖")
+    form.locator("input[name=prize_count]").nth(1).fill("4")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(page, "campaign/07-draw-form-phone")
+    page.get_by_role("button", name="开始抽奖").click()
+    expect(page.locator("h1")).to_have_text("安全生产月幸运抽奖")
+    expect(page.locator("#draw-export")).to_be_visible()
+    with quiet(live_site):
+        draw = Draw.objects.get()
+    assert page.url == live_site + f"/draws/{draw.pk}/"
+    assert [w["prize"] for w in draw.winners] == ["一等奖", "二等奖", "二等奖", "二等奖", "二等奖"]
+    admin.close()
+
+    log_in(phone, live_site, campaign.people.u2)
+    phone.goto(live_site + f"/competitions/{campaign.competition.pk}/")
+    phone.get_by_role("link", name="安全生产月幸运抽奖").click()
+    winners = phone.locator("#winner-table tbody tr")
+    expect(winners).to_have_count(5)
+    expect(phone.locator("#winner-table")).to_contain_text("张*丰")
+    expect(phone.locator("#winner-table")).not_to_contain_text("张三丰")
+    expect(phone.locator("#draw-digest")).to_have_text(draw.eligible_digest)
+    expect(phone.locator("#draw-export")).to_have_count(0)
+    phone.locator("#draw-verify").click()
+    result = phone.locator("#verify-result")
+    expect(result).to_have_attribute("data-matches", "true")
+    expect(result).to_contain_text("一致：用冻结的名单和种子重新计算，得到的正是公布的中奖者。")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(phone, "campaign/08-draw-public-phone")
+    assert errors == []

@@ -166,3 +166,131 @@ def test_a_winner_sees_the_prize_on_the_home_page(campaign, client):
     )
     client.force_login(loser)
     assert "我的中奖信息" not in client.get("/").content.decode()
+
+
+def page_client(user=None):
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_an_admin_makes_a_draw_on_the_campaign_page_and_lands_on_its_public_page(campaign):
+    people = campaign.people
+    url = f"/campaign/competitions/{campaign.competition.pk}/draws/"
+    form = {
+        "title": "页面抽奖",
+        "seed": SEED,
+        "prize_name": ["一等奖", "二等奖", "", "", ""],
+        "prize_count": ["1", "2", "", "", ""],
+        "min_best_score": "",
+        "min_points": "20",
+        "region": "",
+    }
+
+    response = page_client(campaign.admin).post(url, form)
+
+    draw = Draw.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/draws/{draw.pk}/"
+    assert (draw.title, draw.seed, draw.prizes, draw.eligibility) == (
+        "页面抽奖",
+        SEED,
+        [{"name": "一等奖", "count": 1}, {"name": "二等奖", "count": 2}],
+        {"min_points": 20},
+    )
+    order = expected_order(SEED, sorted(u.pk for u in (people.u1, people.u2, people.u4, people.u5)))
+    assert [(w["prize"], w["user"]) for w in draw.winners] == [
+        ("一等奖", order[0]),
+        ("二等奖", order[1]),
+        ("二等奖", order[2]),
+    ]
+    listing = page_client(campaign.admin).get(url).content.decode()
+    assert f'href="/draws/{draw.pk}/"' in listing
+    assert f'href="/api/v1/draws/{draw.pk}/export/"' in listing
+
+
+def test_the_draw_form_refuses_organizers_and_shows_the_services_errors(campaign):
+    url = f"/campaign/competitions/{campaign.competition.pk}/draws/"
+    form = {"title": "x", "seed": "1", "prize_name": ["A"], "prize_count": ["0"]}
+
+    assert page_client(campaign.organizer_a).post(url, form).status_code == 403
+    assert 'id="draw-form"' not in page_client(campaign.organizer_a).get(url).content.decode()
+    refused = page_client(campaign.admin).post(url, form)
+
+    assert refused.status_code == 400
+    assert "每个奖项的数量至少为 1。" in refused.content.decode()
+    assert 'value="x"' in refused.content.decode()  # what was typed stays
+    assert Draw.objects.count() == 0
+
+
+def test_the_public_page_shows_masked_winners_digest_seed_and_verifies(campaign):
+    campaign.people.u1.display_name = "张三丰"
+    campaign.people.u1.save()
+    draw_id = make(campaign, prizes=[{"name": "A", "count": 5}]).json()["id"]
+    draw = Draw.objects.get(pk=draw_id)
+
+    html = page_client().get(f"/draws/{draw_id}/").content.decode()
+    verified = page_client(campaign.people.u2).get(f"/draws/{draw_id}/?verify=1").content.decode()
+
+    assert "<td>张*丰</td>" in html and "张三丰" not in html
+    assert f'<code class="draw-digest" id="draw-digest">{draw.eligible_digest}</code>' in html
+    assert f'<code id="draw-seed">{SEED}</code>' in html
+    assert 'id="verify-result"' not in html and "draw-export" not in html
+    assert 'data-matches="true"' in verified
+    assert "一致：用冻结的名单和种子重新计算，得到的正是公布的中奖者。" in verified
+    assert (
+        f'href="/api/v1/draws/{draw_id}/export/"'
+        in page_client(campaign.admin).get(f"/draws/{draw_id}/").content.decode()
+    )
+    Draw.objects.filter(pk=draw_id).update(eligible=draw.eligible[:-1])
+    tampered = page_client().get(f"/draws/{draw_id}/?verify=1").content.decode()
+    assert 'data-matches="false"' in tampered
+
+
+def test_the_competition_page_and_the_winners_home_page_link_to_the_public_page(campaign):
+    body = make(campaign, prizes=[{"name": "一等奖", "count": 1}]).json()
+    winner = next(u for u in vars(campaign.people).values() if u.pk == body["winners"][0]["user"])
+
+    competition_page = page_client().get(f"/competitions/{campaign.competition.pk}/").content.decode()
+    home = page_client(winner).get("/").content.decode()
+
+    assert f'<a href="/draws/{body["id"]}/">安全生产月抽奖</a>' in competition_page
+    assert f'href="/draws/{body["id"]}/"' in home
+    assert "/api/v1/draws/" not in home
+
+
+def test_draws_of_a_draft_competition_are_only_for_admins(campaign):
+    from campaign.selectors.draws import prizes_for_user
+    from quiz.models import Competition
+
+    body = make(campaign, prizes=[{"name": "A", "count": 1}]).json()
+    winner = next(u for u in vars(campaign.people).values() if u.pk == body["winners"][0]["user"])
+    Competition.objects.filter(pk=campaign.competition.pk).update(publication=Competition.Publication.DRAFT)
+    draws_url = f"/api/v1/competitions/{campaign.competition.pk}/draws/"
+
+    assert api(winner).get(draws_url).status_code == 404
+    assert api().get(f"/api/v1/draws/{body['id']}/").status_code == 404
+    assert api().get(f"/api/v1/draws/{body['id']}/verify/").status_code == 404
+    assert page_client(winner).get(f"/draws/{body['id']}/").status_code == 404
+    assert prizes_for_user(user=winner) == []
+    assert [d["id"] for d in api(campaign.admin).get(draws_url).json()] == [body["id"]]
+    assert page_client(campaign.admin).get(f"/draws/{body['id']}/").status_code == 200
+
+
+def test_a_persons_prizes_are_read_in_one_query(campaign, django_assert_num_queries):
+    from campaign.selectors.draws import prizes_for_user
+
+    first = make(campaign, title="第一次", prizes=[{"name": "A", "count": 5}]).json()
+    second = make(campaign, title="第二次", prizes=[{"name": "B", "count": 5}]).json()
+    user = campaign.people.u3
+
+    with django_assert_num_queries(1):
+        prizes = prizes_for_user(user=user)
+
+    assert prizes == [
+        {"draw": second["id"], "title": "第二次", "competition": "Safety Month quiz", "prize": "B"},
+        {"draw": first["id"], "title": "第一次", "competition": "Safety Month quiz", "prize": "A"},
+    ]

@@ -145,6 +145,7 @@ def test_rotation_replaces_the_link_and_the_old_one_shows_a_notice(campaign):
 
 def test_an_organizer_cannot_get_another_countys_invites(campaign):
     client = api(campaign.organizer_a)
+    before = sorted(UnitInvite.objects.values_list("organization__name", "code", "retired_at"))
 
     assert client.get(f"/api/v1/organizations/{campaign.units.b_school.pk}/invite/").status_code == 403
     assert client.get(f"/api/v1/organizations/{campaign.units.b_school.pk}/invite/poster/").status_code == 403
@@ -155,7 +156,7 @@ def test_an_organizer_cannot_get_another_countys_invites(campaign):
         api(campaign.people.u1).get(f"/api/v1/organizations/{campaign.units.a_school.pk}/invite/").status_code
         == 403
     )
-    assert not UnitInvite.objects.filter(organization__region=campaign.county_b).exists()
+    assert sorted(UnitInvite.objects.values_list("organization__name", "code", "retired_at")) == before
 
 
 def test_the_zip_holds_one_decodable_poster_per_unit_of_the_scope(campaign):
@@ -211,3 +212,49 @@ def test_invites_page_lists_the_scopes_units_with_links(campaign):
     assert html.count('class="invite-url"') == 3
     assert "B School" not in html
     assert "更换链接" not in html
+
+
+def test_every_unit_has_its_code_from_the_start_and_a_new_one_gets_it_when_made(campaign):
+    from accounts.models import Organization
+
+    live = UnitInvite.objects.filter(retired_at__isnull=True)
+    assert sorted(live.values_list("organization__name", flat=True)) == sorted(
+        Organization.objects.values_list("name", flat=True)
+    )
+
+    unit = Organization.objects.create(name="A Farm", region=campaign.county_a, industry=campaign.education)
+
+    assert live.filter(organization=unit).count() == 1
+    assert len(live.get(organization=unit).code) == 8
+
+
+def test_imported_units_get_their_codes_in_the_import(campaign):
+    from campaign.services.units import unit_import
+
+    unit_import(file="单位名称,县区,行业,目标人数\r\nNew One,乙县,教育,3\r\n".encode(), filename="u.csv")
+
+    assert UnitInvite.objects.filter(organization__name="New One", retired_at__isnull=True).count() == 1
+
+
+def test_opening_the_invites_page_writes_nothing_and_missing_links_are_made_by_a_post(campaign):
+    client = Client()
+    client.force_login(campaign.organizer_a)
+    url = f"/campaign/competitions/{campaign.competition.pk}/invites/"
+    UnitInvite.objects.filter(organization=campaign.units.a_site).delete()
+    before = sorted(UnitInvite.objects.values_list("organization__name", "code"))
+
+    page = client.get(url)
+
+    html = page.content.decode()
+    assert sorted(UnitInvite.objects.values_list("organization__name", "code")) == before
+    assert html.count('class="invite-url"') == 2  # A Office and A School; A Site has none
+    assert 'id="generate-links"' in html
+
+    made = client.post(url, {"action": "generate"}, follow=True)
+
+    code = UnitInvite.objects.get(organization=campaign.units.a_site).code
+    assert sorted(UnitInvite.objects.values_list("organization__name", "code")) == sorted(
+        [*before, ("A Site", code)]
+    )
+    assert f"http://testserver/r/{code}/" in made.content.decode()
+    assert 'id="generate-links"' not in made.content.decode()

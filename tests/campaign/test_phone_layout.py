@@ -77,6 +77,7 @@ def test_every_campaign_page_fits_a_phone_for_the_prefecture_organizer(phone, li
         "items": f"{base}/items/",
         "briefing": f"{base}/briefing/",
         "invites": f"{base}/invites/",
+        "draws": f"{base}/draws/",
     }
 
     found = {}

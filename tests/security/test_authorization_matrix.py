@@ -118,6 +118,11 @@ MATRIX = [
     ("GET",   "/campaign/bulletins/{bulletin}/",                            302, 403, 403, 200, 404, 200),
     ("GET",   "/campaign/competitions/{competition}/briefing/",             302, 403, 403, 200, 200, 200),
     ("GET",   "/campaign/competitions/{competition}/invites/",              302, 403, 403, 200, 200, 200),
+    ("POST",  "/campaign/competitions/{competition}/invites/",              302, 403, 403, 302, 302, 302),
+    # Draws: the campaign page lists them (organizers) and takes the admin's form; the page per draw is public.
+    ("GET",   "/campaign/competitions/{competition}/draws/",                302, 403, 403, 200, 200, 200),
+    ("POST",  "/campaign/competitions/{competition}/draws/",                302, 403, 403, 403, 403, 302),
+    ("GET",   "/draws/{draw}/",                                             200, 200, 200, 200, 200, 200),
     ("GET",   "/campaign/units/import/",                                    302, 403, 403, 403, 403, 200),
     ("GET",   "/attempts/{attempt}/",                                       302, 200, 404, 404, 404, 404),
     ("GET",   "/attempts/{attempt}/certificate/",                           302, 200, 404, 404, 404, 404),
@@ -159,6 +164,19 @@ def _bodies(world: World) -> dict[tuple[str, str], dict]:
             "title": "抽奖",
             "prizes": [{"name": "一等奖", "count": 1}],
             "seed": "518",
+        },
+    }
+
+
+def _page_forms() -> dict[tuple[str, str], dict]:
+    """Valid form posts of the pages, so that a refusal can only come from who the caller is."""
+    return {
+        ("POST", "/campaign/competitions/{competition}/invites/"): {"action": "generate"},
+        ("POST", "/campaign/competitions/{competition}/draws/"): {
+            "title": "页面抽奖",
+            "seed": "518",
+            "prize_name": ["一等奖"],
+            "prize_count": ["1"],
         },
     }
 
@@ -405,7 +423,10 @@ def _call(world: World, role: str, method: str, template: str):
             client = Client()
             if user is not None:
                 client.force_login(user)
-            response = client.get(path)
+            if method == "POST":
+                response = client.post(path, _page_forms()[(method, template)])
+            else:
+                response = client.get(path)
             payload = response.content.decode() if response.status_code == 200 else None
         transaction.set_rollback(True)
     return response.status_code, payload

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from campaign.selectors.draws import draw_list
 from quiz.models import Competition, Question
 from quiz.selectors import attempts as attempt_selectors
 from quiz.selectors import competitions as competition_selectors
@@ -61,7 +62,11 @@ def competition_list(request: HttpRequest) -> HttpResponse:
 
 def competition_detail(request: HttpRequest, competition_id: int) -> HttpResponse:
     competition = _get_competition(request, competition_id)
-    context: dict = {"competition": competition, "status": competition.status}
+    context: dict = {
+        "competition": competition,
+        "status": competition.status,
+        "draws": draw_list(competition=competition, user=request.user),
+    }
     if request.user.is_authenticated:
         context.update(
             attempts_left=selectors.attempts_left_today(user=request.user, competition=competition),
