@@ -399,7 +399,6 @@ def draws_page(request: HttpRequest, competition_id: int) -> HttpResponse:
             "form": form,
             "prize_rows": prize_rows,
             "field_errors": {e.get("field", "").split(".")[-1]: e["message"] for e in errors},
-            "region_choices": _region_choices(request),
         }
     )
     return render(request, "campaign/draws.html", context, status=status)

@@ -34,6 +34,9 @@ def _validate(*, title: str, seed: str, prizes: list[dict], eligibility: dict) -
         value = eligibility.get(field)
         if value is not None and (not isinstance(value, int) or value < 0):
             errors.append({"field": f"eligibility.{field}", "message": _("Enter a whole number, 0 or more.")})
+    region = eligibility.get("region")
+    if region is not None and (not isinstance(region, int) or region < 1):
+        errors.append({"field": "eligibility.region", "message": _("No such region.")})
     return errors
 
 

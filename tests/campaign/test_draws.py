@@ -223,6 +223,10 @@ def test_the_draw_form_refuses_organizers_and_shows_the_services_errors(campaign
     assert refused.status_code == 400
     assert "每个奖项的数量至少为 1。" in refused.content.decode()
     assert 'value="x"' in refused.content.decode()  # what was typed stays
+    nonsense = {**form, "prize_count": ["1"], "region": "abc", "min_points": "-1"}
+    refused = page_client(campaign.admin).post(url, nonsense).content.decode()
+    assert "地区不存在。" in refused
+    assert "请输入 0 或以上的整数。" in refused
     assert Draw.objects.count() == 0
 
 
