@@ -3,17 +3,38 @@
 A token unused for TOKEN_TTL_HOURS expires; one used after half its lifetime is renewed quietly
 (its clock restarts, the key stays), so a phone in daily use never has to log in again while a
 forgotten token dies. Logging out, changing the password and deactivation delete it (accounts).
+
+A hot request authenticates without SQL: a token seen once is kept in the default cache (Redis
+when REDIS_URL is set, shared by every process) for TOKEN_CACHE_SECONDS, with its user's fields
+(not the password hash, which stays a deferred field loaded on demand). The entry of a token is
+replaced by a tombstone when the token is deleted (log-out, password change, deactivation, user
+deleted) or renewed, and when its user is saved (role, scope, activity, anything): the receivers
+are in accounts/signals.py. A tombstone makes the next request read the database, and since the
+cache is filled with `add`, a request that read the database just before the revocation cannot
+put the old token back while the tombstone lives. So a revoked token stops working at the next
+request after the revocation; only a change made with `QuerySet.update()` (no signal) waits for
+the entry to age out (TOKEN_CACHE_SECONDS). Without Redis the cache is per process, so
+TOKEN_CACHE_SECONDS defaults to 0 (off) there.
 """
 
+import hashlib
+import logging
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+logger = logging.getLogger(__name__)
+
+_REVOKED = "revoked"
 
 class TokenExpired(exceptions.AuthenticationFailed):
     default_detail = _("Your log-in has expired. Please log in again.")
@@ -28,22 +49,116 @@ def token_is_fresh(*, token: Token) -> bool:
         return False
     if age >= lifetime / 2:
         Token.objects.filter(pk=token.pk).update(created=timezone.now())
+        token_cache_forget(keys=[token.key])  # the cached copy holds the old time
     return True
+
+
+# --- the token cache --------------------------------------------------------------------------
+
+
+def _cache_key(key: str) -> str:
+    # The key is a credential: the cache (and whoever reads Redis) sees only its digest.
+    return "auth:token:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _user_attnames() -> tuple[str, ...]:
+    return tuple(
+        field.attname for field in get_user_model()._meta.concrete_fields if field.attname != "password"
+    )
+
+
+def _cache_get(key: str):
+    if settings.TOKEN_CACHE_SECONDS <= 0:
+        return None
+    try:
+        return cache.get(_cache_key(key))
+    except Exception as exc:  # noqa: BLE001 - the cache client's errors: fall back to the database
+        logger.warning("Token cache not read (%s)", exc)
+        return None
+
+
+def _cached_pair(key: str):
+    """(user, token) from the cache, or None (not cached, a tombstone, or no cache)."""
+    entry = _cache_get(key)
+    if not isinstance(entry, tuple):
+        return None
+    created, values = entry
+    user = get_user_model().from_db(DEFAULT_DB_ALIAS, _user_attnames(), values)
+    token = Token.from_db(DEFAULT_DB_ALIAS, ("key", "user_id", "created"), (key, user.pk, created))
+    token.user = user
+    return user, token
+
+
+def _cache_fill(*, token: Token, user) -> None:
+    """Remember a valid token and its active user; `add`, so that a tombstone is never overwritten."""
+    if settings.TOKEN_CACHE_SECONDS <= 0:
+        return
+    values = tuple(getattr(user, name) for name in _user_attnames())
+    try:
+        cache.add(_cache_key(token.key), (token.created, values), settings.TOKEN_CACHE_SECONDS)
+    except Exception as exc:  # noqa: BLE001 - a cache outage only costs the database read
+        logger.warning("Token cache not filled (%s)", exc)
+
+
+def _tombstone(keys: list[str]) -> None:
+    try:
+        cache.set_many(
+            {_cache_key(key): _REVOKED for key in keys}, max(60, settings.TOKEN_CACHE_SECONDS)
+        )
+    except Exception as exc:  # noqa: BLE001
+        logger.error("Token cache not invalidated for %d token(s) (%s)", len(keys), exc)
+
+
+def token_cache_forget(*, keys: list[str]) -> None:
+    """Make the next request with any of `keys` read the database (a token deleted or renewed, or its
+    user changed). At once, and again after the surrounding transaction commits, so a request that
+    read the old rows in between cannot leave them cached."""
+    if settings.TOKEN_CACHE_SECONDS <= 0 or not keys:
+        return
+    keys = list(keys)
+    _tombstone(keys)
+    transaction.on_commit(lambda: _tombstone(keys))
+
+
+def token_lookup(*, key: str):
+    """(user, token) for a token key, from the cache or the database; None for an unknown key.
+
+    The user may be inactive and the token expired: the caller decides (DRF and the WebSocket
+    answer differently)."""
+    pair = _cached_pair(key)
+    if pair is not None:
+        return pair
+    token = Token.objects.select_related("user").filter(key=key).first()
+    if token is None:
+        return None
+    if token.user.is_active:
+        _cache_fill(token=token, user=token.user)
+    return token.user, token
 
 
 def token_user(*, key: str):
     """The active user of a valid, unexpired token, or None (for the WebSocket's `?token=`)."""
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active or not token_is_fresh(token=token):
+    pair = token_lookup(key=key)
+    if pair is None:
         return None
-    return token.user
+    user, token = pair
+    if not user.is_active or not token_is_fresh(token=token):
+        return None
+    return user
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication plus the lifetime: an expired token is a 401 `token_expired`."""
+    """DRF's token authentication plus the lifetime (an expired token is a 401 `token_expired`), and
+    the token cache above (no SQL for a token seen recently)."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        pair = token_lookup(key=key)
+        if pair is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        user, token = pair
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if not token_is_fresh(token=token):
             raise TokenExpired()
         return user, token

@@ -213,6 +213,10 @@ SPECTACULAR_SETTINGS = {
 
 # An API token unused this long expires; used after half of it, it is renewed quietly (core/tokens.py).
 TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 24 * 30)
+# Seconds a token and its user stay in the cache (no SQL for authentication); invalidated at once
+# on log-out, password change, deactivation and any save of the user (core/tokens.py). Off without
+# Redis: a local-memory cache is per process and could not be invalidated in the others.
+TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 300 if REDIS_URL else 0)
 
 # Seconds after an attempt's deadline during which a submission is still taken as on time
 # (the phone's last request may be in flight when the clock runs out).

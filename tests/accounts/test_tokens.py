@@ -1,5 +1,9 @@
 """API tokens: revoked by log-out, rotated by a password change, dead with a deactivated account,
-expired after TOKEN_TTL_HOURS unused and renewed quietly while in use."""
+expired after TOKEN_TTL_HOURS unused and renewed quietly while in use.
+
+Every test runs with the token cache off and on (core/tokens.py): with it on, a revocation must
+still hold from the very next request, in this process and (services tier) through Redis.
+"""
 
 from datetime import timedelta
 
@@ -9,9 +13,15 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from core.tokens import token_user
+from core.tokens import ExpiringTokenAuthentication, token_lookup, token_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=[0, 300], ids=["no-cache", "token-cache"])
+def token_cache(request, settings):
+    settings.TOKEN_CACHE_SECONDS = request.param
+    return request.param
 
 ME = "/api/v1/me/"
 
@@ -30,6 +40,7 @@ def _token(api_client, username: str = "zhangsan", password: str = "Safety@2026"
 
 def test_logout_revokes_the_token(linxia, api_client):
     key = _token(api_client)
+    assert _client(key).get(ME).status_code == 200  # now cached, when the cache is on
 
     logout = _client(key).post("/api/v1/auth/logout/")
     after = _client(key).get(ME, HTTP_ACCEPT_LANGUAGE="en")
@@ -47,6 +58,7 @@ def test_a_password_change_rotates_the_token(linxia, api_client):
     from accounts.models import User
 
     key = _token(api_client)
+    assert _client(key).get(ME).status_code == 200
     user = User.objects.get(username="zhangsan")
     user.set_password("Another@2026x")
     user.save()
@@ -59,6 +71,8 @@ def test_deactivation_invalidates_the_token_for_http_and_websocket(linxia, api_c
     from accounts.models import User
 
     key = _token(api_client)
+    assert _client(key).get(ME).status_code == 200
+    assert token_user(key=key) is not None
     user = User.objects.get(username="zhangsan")
     user.is_active = False
     user.save()
@@ -102,3 +116,41 @@ def test_a_token_in_use_is_renewed_quietly(linxia, api_client):
 
     renewed = Token.objects.get(key=key).created
     assert timezone.now() - renewed < timedelta(minutes=1)
+
+
+def test_a_cached_token_authenticates_without_sql(linxia, api_client, token_cache, django_assert_num_queries):
+    key = _token(api_client)
+    assert _client(key).get(ME).status_code == 200
+
+    with django_assert_num_queries(0 if token_cache else 1):
+        user, token = ExpiringTokenAuthentication().authenticate_credentials(key)
+
+    assert (user.username, user.role, token.key, token.user_id) == ("zhangsan", "participant", key, user.pk)
+    assert user.check_password("Safety@2026")  # the hash is not cached: read on demand
+
+
+def test_a_role_change_reaches_a_cached_token_at_once(linxia, api_client):
+    from accounts.models import User
+    from accounts.services import user_set_role
+
+    key = _token(api_client)
+    assert _client(key).get(ME).json()["role"] == "participant"
+    user_set_role(user=User.objects.get(username="zhangsan"), role="admin")
+
+    assert _client(key).get(ME).json()["role"] == "admin"
+
+
+def test_a_lookup_that_read_the_database_before_a_revocation_cannot_cache_the_token_again(linxia, api_client):
+    """The race a cache invites: a request reads the token row, the token is revoked, then that
+    request fills the cache. The revocation's tombstone makes the late fill a no-op."""
+    from accounts.models import User
+    from accounts.services import token_revoke
+    from core.tokens import _cache_fill
+
+    key = _token(api_client)
+    token = Token.objects.select_related("user").get(key=key)  # the slow request's read
+    token_revoke(user=User.objects.get(username="zhangsan"))
+    _cache_fill(token=token, user=token.user)  # ... and its late fill
+
+    assert token_lookup(key=key) is None
+    assert _client(key).get(ME).status_code == 401
