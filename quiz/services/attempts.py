@@ -186,16 +186,20 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
 # --- answering -----------------------------------------------------------------------------------
 
 
+def _normalised_letters(selected: Iterable[str] | None) -> list[str] | None:
+    if selected is None:
+        return None
+    return sorted({str(letter).strip().upper() for letter in selected}) or None
+
+
 def clean_selection(*, item: AttemptItem, selected: Iterable[str] | None) -> list[str] | None:
     """Letters as stored: upper case, unique, sorted; None for "not answered".
 
     Raises 400 `invalid_option` for a letter the question does not show, or several letters
     for a single-choice or true/false question.
     """
-    if selected is None:
-        return None
-    letters = sorted({str(letter).strip().upper() for letter in selected})
-    if not letters:
+    letters = _normalised_letters(selected)
+    if letters is None:
         return None
     shown = {option["key"] for option in item.options}
     unknown = [letter for letter in letters if letter not in shown]
@@ -248,6 +252,13 @@ def attempt_save_answer(
     in the attempt 400 `question_not_in_attempt`; a letter it does not show 400 `invalid_option`.
     """
     now = now or timezone.now()
+    saved = _save_answer_in_one_statement(
+        user=user, attempt_id=attempt_id, question_id=question_id, letters=_normalised_letters(selected), now=now
+    )
+    if saved is not None:
+        return saved
+    # Anything but the common case (practice, an error to report, past the deadline, SQLite): the
+    # general path below, which finds and reports exactly what is wrong.
     with transaction.atomic():
         attempt = _lock_attempt(user=user, attempt_id=attempt_id)
         if attempt.status == Attempt.Status.SUBMITTED:
@@ -277,6 +288,58 @@ def attempt_save_answer(
     # Past the deadline: finalise it now (in its own transaction), then refuse the answer.
     attempt_expire_overdue(attempt_id=attempt_id, now=now)
     raise ApplicationError(_("The time for this attempt is up."), code="deadline_passed")
+
+
+# The common case of saving an answer, as one statement: the caller's running, ranked attempt within
+# its deadline plus grace is locked (FOR UPDATE in the CTE: a concurrent submission either waits
+# for this save, or has committed first and the re-checked `status` makes this a no-op), and the
+# item is updated only if every letter is one it shows and a single-answer question gets one.
+_SAVE_ANSWER_SQL = """
+WITH attempt AS (
+    SELECT id FROM quiz_attempt
+    WHERE id = %(attempt)s AND user_id = %(user)s AND status = 'in_progress' AND NOT is_practice
+      AND deadline >= %(now)s - %(grace)s * interval '1 second'
+    FOR UPDATE
+)
+UPDATE quiz_attemptitem AS item SET selected = %(letters)s::jsonb, answered_at = %(now)s
+FROM attempt
+WHERE item.attempt_id = attempt.id AND item.question_id = %(question)s
+  AND (%(letters)s::jsonb IS NULL OR (
+      jsonb_path_query_array(item.options, '$[*].key') @> %(letters)s::jsonb
+      AND (item.type = 'multiple' OR jsonb_array_length(%(letters)s::jsonb) = 1)))
+RETURNING item.id
+"""
+
+
+def _save_answer_in_one_statement(
+    *, user, attempt_id: int, question_id: int, letters: list[str] | None, now: datetime
+) -> AttemptItem | None:
+    """The saved item (with `attempt` partly loaded: id, is_practice), or None when the statement
+    changed nothing (then the general path decides what to answer). PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return None
+    from psycopg.types.json import Jsonb
+
+    params = {
+        "attempt": attempt_id,
+        "user": user.pk,
+        "now": now,
+        "grace": settings.ATTEMPT_GRACE_SECONDS,
+        "question": question_id,
+        "letters": None if letters is None else Jsonb(letters),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SAVE_ANSWER_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    item = AttemptItem.from_db(
+        connection.alias,
+        ["id", "attempt_id", "question_id", "selected", "answered_at"],
+        [row[0], attempt_id, question_id, letters, now],
+    )
+    item.attempt = Attempt.from_db(connection.alias, ["id", "is_practice"], [attempt_id, False])
+    return item
 
 
 def _question_not_in_attempt(question_id: Any) -> ApplicationError:

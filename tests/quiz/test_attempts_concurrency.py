@@ -104,3 +104,29 @@ def test_parallel_expiry_finalises_an_abandoned_attempt_once(setup):
 
     assert sorted(results) == [0] * 7 + [1]
     assert Participation.objects.get(user=user, competition=competition).submitted_attempts == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_answers_saved_while_the_attempt_is_submitted_are_scored_or_refused_never_lost(setup, round_):
+    """Saving an answer is one statement (quiz.services.attempts): an answer that was accepted must
+    be in the score, whichever of the save and the submission takes the attempt's lock first."""
+    user, competition = setup
+    attempt, _ = svc.attempt_start(user=user, competition=competition)
+    question_ids = [item.question_id for item in attempt.items.all()]
+
+    def work(index: int):
+        if index == len(question_ids):
+            return svc.attempt_submit(user=user, attempt_id=attempt.pk)
+        return svc.attempt_save_answer(
+            user=user, attempt_id=attempt.pk, question_id=question_ids[index], selected=["B"]
+        )
+
+    results = _run_in_threads(len(question_ids) + 1, work)
+
+    saves, submitted = results[:-1], results[-1]
+    accepted = [r for r in saves if not isinstance(r, Exception)]
+    refused = [r for r in saves if isinstance(r, Exception)]
+    assert all(isinstance(r, ApplicationError) and r.code == "already_submitted" for r in refused)
+    scored = Attempt.objects.get(pk=attempt.pk)
+    assert not isinstance(submitted, Exception)
+    assert (scored.correct_count, scored.score) == (len(accepted), 10 * len(accepted))
