@@ -169,9 +169,13 @@ def main(argv: list[str] | None = None) -> None:
         with Meter() as meter:
             for client, attempt, answers in zip(clients, attempts, answer_sets, strict=True):
                 body = json.dumps({"answers": answers})
-                _check(client.post(f"/api/v1/attempts/{attempt['id']}/submit/", body, content_type=ct), (200,))
+                _check(
+                    client.post(f"/api/v1/attempts/{attempt['id']}/submit/", body, content_type=ct), (200,)
+                )
         out["submit"] = meter.result(len(clients))
-        cycle = {k: round((out["start"][k] + out["submit"][k]) / 2, 3) for k in ("app_ms", "pg_ms", "redis_ms")}
+        cycle = {
+            k: round((out["start"][k] + out["submit"][k]) / 2, 3) for k in ("app_ms", "pg_ms", "redis_ms")
+        }
         out["cycle (start+submit, per request)"] = {**cycle, "sql": None, "redis_cmds": None, "n": None}
         crowd = {
             k: round((out["start"][k] + 10 * out["answer save"][k] + out["submit"][k]) / 12, 3)
@@ -194,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
         out["statistics read (admin)"] = meter.result(args.reads)
 
     print(json.dumps(out))
-    print(f"\n| case | app CPU ms | PostgreSQL CPU ms | Redis CPU ms | all-in ms | SQL/op | Redis cmds/op |")
+    print("\n| case | app CPU ms | PostgreSQL CPU ms | Redis CPU ms | all-in ms | SQL/op | Redis cmds/op |")
     print("|---|---|---|---|---|---|---|")
     for case, row in out.items():
         total = row["app_ms"] + row["pg_ms"] + row["redis_ms"]

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 _REVOKED = "revoked"
 
+
 class TokenExpired(exceptions.AuthenticationFailed):
     default_detail = _("Your log-in has expired. Please log in again.")
     default_code = "token_expired"
@@ -103,9 +104,7 @@ def _cache_fill(*, token: Token, user) -> None:
 
 def _tombstone(keys: list[str]) -> None:
     try:
-        cache.set_many(
-            {_cache_key(key): _REVOKED for key in keys}, max(60, settings.TOKEN_CACHE_SECONDS)
-        )
+        cache.set_many({_cache_key(key): _REVOKED for key in keys}, max(60, settings.TOKEN_CACHE_SECONDS))
     except Exception as exc:  # noqa: BLE001
         logger.error("Token cache not invalidated for %d token(s) (%s)", len(keys), exc)
 

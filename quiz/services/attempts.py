@@ -253,7 +253,11 @@ def attempt_save_answer(
     """
     now = now or timezone.now()
     saved = _save_answer_in_one_statement(
-        user=user, attempt_id=attempt_id, question_id=question_id, letters=_normalised_letters(selected), now=now
+        user=user,
+        attempt_id=attempt_id,
+        question_id=question_id,
+        letters=_normalised_letters(selected),
+        now=now,
     )
     if saved is not None:
         return saved

@@ -23,6 +23,7 @@ def token_cache(request, settings):
     settings.TOKEN_CACHE_SECONDS = request.param
     return request.param
 
+
 ME = "/api/v1/me/"
 
 
