@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from leaderboard.catalog import region_catalog
 from leaderboard.store import (
     StoreNotBuilt,
@@ -34,6 +35,7 @@ from leaderboard.store import (
     get_store,
     snapshot_from_database,
 )
+from quiz.events import ScoredAttempt
 from quiz.models import Attempt, AttemptScoredOutbox, Competition, Participation
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,45 @@ class RebuildResult:
     attempts: int
     points: int
     late_recorded: int
+
+
+def _region_facts(region_id: int | None) -> tuple[tuple[int, ...], tuple[tuple[str, str], ...], int | None]:
+    """The region and every region above it (root first), their (zh, en) names, and its county."""
+    if not region_id:
+        return (), (), None
+    catalog = region_catalog(require=region_id)
+    region_ids = catalog.ancestors(region_id)
+    names = tuple((catalog.regions[r].name_zh, catalog.regions[r].name_en) for r in region_ids)
+    return region_ids, names, catalog.county_of(region_id)
+
+
+def _record_from_scoring(scored: ScoredAttempt) -> SubmissionRecord:
+    """The record from what scoring handed over. One small read remains: whether the person is
+    ranked *now* (their role read after the commit, as the full read does, so a promotion racing
+    the submission cannot list them again)."""
+    region_ids, region_names, county_id = _region_facts(scored.region_id)
+    user = User.objects.only("role", "is_staff", "is_superuser").get(pk=scored.user_id)
+    return SubmissionRecord(
+        competition_id=scored.competition_id,
+        competition_stamp=competition_stamp(
+            competition_id=scored.competition_id, created_at=scored.competition_created_at
+        ),
+        attempt_id=scored.attempt_id,
+        user_id=scored.user_id,
+        user_name=scored.user_name,
+        ranked=user.is_ranked,
+        score=scored.score,
+        submitted_at=scored.submitted_at,
+        region_ids=region_ids,
+        region_names=region_names,
+        county_id=county_id,
+        organization_id=scored.organization_id,
+        organization_name=scored.organization_name,
+        points=scored.points,
+        best_score=scored.best_score,
+        submitted_attempts=scored.submitted_attempts,
+        points_reached_at=scored.points_reached_at,
+    )
 
 
 def _submission_record(*, attempt_id: int) -> SubmissionRecord | None:
@@ -75,14 +116,7 @@ def _submission_record(*, attempt_id: int) -> SubmissionRecord | None:
         "submitted_attempts": 1,
         "points_reached_at": attempt.submitted_at if attempt.score else None,
     }
-    region_ids: tuple[int, ...] = ()
-    region_names: tuple[tuple[str, str], ...] = ()
-    county_id = None
-    if attempt.region_id:
-        catalog = region_catalog(require=attempt.region_id)
-        region_ids = catalog.ancestors(attempt.region_id)
-        region_names = tuple((catalog.regions[r].name_zh, catalog.regions[r].name_en) for r in region_ids)
-        county_id = catalog.county_of(attempt.region_id)
+    region_ids, region_names, county_id = _region_facts(attempt.region_id)
     competition = attempt.competition
     return SubmissionRecord(
         competition_id=competition.pk,
@@ -105,23 +139,26 @@ def _submission_record(*, attempt_id: int) -> SubmissionRecord | None:
     )
 
 
-def leaderboard_record_submission_receiver(sender, *, attempt_id: int, **kwargs) -> None:
+def leaderboard_record_submission_receiver(
+    sender, *, attempt_id: int, scored: ScoredAttempt | None = None, **kwargs
+) -> None:
     """Receiver of quiz.events.attempt_scored (connected in LeaderboardConfig.ready)."""
-    leaderboard_record_submission(attempt_id=attempt_id)
+    leaderboard_record_submission(attempt_id=attempt_id, scored=scored)
 
 
-def leaderboard_record_submission(*, attempt_id: int) -> None:
+def leaderboard_record_submission(*, attempt_id: int, scored: ScoredAttempt | None = None) -> None:
     """Hand a freshly submitted attempt to the live leaderboard: the fast path, right after commit.
 
     Subscribed to quiz.events.attempt_scored, once per scored attempt (calling it again for the
-    same attempt changes nothing). Costs two indexed SELECTs, with Redis one round trip, and the
+    same attempt changes nothing). With `scored` (what scoring knew, quiz.events.ScoredAttempt) it
+    reads back only the person's role; without it costs two indexed SELECTs. With Redis one round trip, and the
     DELETE of the attempt's outbox row once the figures hold it. Never raises into the caller: the
     submission has succeeded whatever happens here. If Redis is down, or this fails in any way,
     the outbox row stays and `leaderboard_outbox_drain` (every server process, every few seconds)
     records the attempt as soon as a process reaches Redis.
     """
     try:
-        _read_after_commit(lambda: _record(attempt_id=attempt_id))
+        _read_after_commit(lambda: _record(attempt_id=attempt_id, scored=scored))
         AttemptScoredOutbox.objects.filter(attempt_id=attempt_id).delete()
     except StoreUnavailable as exc:
         logger.warning("Leaderboard store unavailable; attempt %s left in the outbox (%s)", attempt_id, exc)
@@ -171,13 +208,15 @@ def leaderboard_user_ranking_sync(*, user_id: int, ranked: bool) -> int:
     return changed
 
 
-def _record(*, attempt_id: int, built: set[int] | None = None) -> int | None:
+def _record(
+    *, attempt_id: int, built: set[int] | None = None, scored: ScoredAttempt | None = None
+) -> int | None:
     """Put one attempt on the live store; returns its competition id (None if it does not count).
 
     `built`: competitions rebuilt earlier in the same pass; their rebuild read this (committed)
     attempt already. Raises StoreUnavailable when Redis does not answer.
     """
-    record = _submission_record(attempt_id=attempt_id)
+    record = _record_from_scoring(scored) if scored is not None else _submission_record(attempt_id=attempt_id)
     if record is None:
         return None
     store = get_store()

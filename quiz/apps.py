@@ -6,3 +6,6 @@ class QuizConfig(AppConfig):
     name = "quiz"
     verbose_name = _("Question banks and competitions")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from quiz import signals  # noqa: F401 - connects the draw candidates' invalidation

@@ -8,6 +8,9 @@ hand-over survives a process killed between the commit and the after-commit hook
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db import transaction
 from django.dispatch import Signal
 
@@ -20,7 +23,33 @@ from quiz.models import AttemptScoredOutbox
 attempt_scored = Signal()
 
 
-def attempt_scored_publish(*, attempt_id: int, competition_id: int) -> None:
+@dataclass(frozen=True)
+class ScoredAttempt:
+    """What scoring knew when it committed an attempt, handed to the subscribers so that they need
+    not read it back (`scored=` of attempt_scored; None when scoring did not gather it: a retry,
+    the outbox drain, SQLite). `points`, `best_score`, `submitted_attempts` and
+    `points_reached_at` are the Participation row's totals right after this attempt
+    (`UPDATE ... RETURNING` in the same transaction)."""
+
+    attempt_id: int
+    competition_id: int
+    competition_created_at: datetime
+    user_id: int
+    user_name: str
+    score: int
+    submitted_at: datetime
+    region_id: int | None
+    organization_id: int | None
+    organization_name: str
+    points: int
+    best_score: int
+    submitted_attempts: int
+    points_reached_at: datetime | None
+
+
+def attempt_scored_publish(
+    *, attempt_id: int, competition_id: int, scored: ScoredAttempt | None = None
+) -> None:
     """Publish "this attempt was scored": an outbox row now, the `attempt_scored` signal after commit.
 
     Precondition: called inside the transaction that scored the attempt, so the outbox row
@@ -34,4 +63,6 @@ def attempt_scored_publish(*, attempt_id: int, competition_id: int) -> None:
     AttemptScoredOutbox.objects.bulk_create(
         [AttemptScoredOutbox(attempt_id=attempt_id, competition_id=competition_id)], ignore_conflicts=True
     )
-    transaction.on_commit(lambda: attempt_scored.send_robust(sender=None, attempt_id=attempt_id))
+    transaction.on_commit(
+        lambda: attempt_scored.send_robust(sender=None, attempt_id=attempt_id, scored=scored)
+    )

@@ -16,6 +16,7 @@ from core.exceptions import ApplicationError
 from quiz.importing import ParsedQuestion, parse_bank_file
 from quiz.importing.similar import likely_duplicates
 from quiz.models import Question, QuestionBank
+from quiz.selectors.draw import draw_candidates_changed
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 _BATCH = 1000
@@ -128,6 +129,7 @@ def bank_import(
             _update_rows(questions=questions, fields=[*fields, "updated_at"])
         if to_create or to_update:
             QuestionBank.objects.filter(pk=bank.pk).update(updated_at=timezone.now())
+            draw_candidates_changed()  # the bulk writes above send no signal
     return result
 
 

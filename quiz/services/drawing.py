@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from quiz.models import JUDGE_KEYS, OPTION_KEYS, Attempt, AttemptItem, Competition, Question
-from quiz.selectors import answer_keys
+from quiz.selectors.draw import draw_candidates
 
 _random = random.SystemRandom()
 
@@ -33,12 +33,7 @@ def draw_question_ids(
     (`quiz.selectors.answer_keys`): its feedback and review show keys.
     Raises ApplicationError 409 `not_enough_questions` when the banks cannot fill the attempt.
     """
-    questions = Question.objects.filter(bank__competitions=competition, is_active=True)
-    if competition.is_practice:
-        questions = questions.exclude(
-            fingerprint__in=answer_keys.guarded_fingerprints(now=now or timezone.now())
-        )
-    candidates = list(questions.values_list("id", "type", "category"))
+    candidates = draw_candidates(competition=competition, now=now or timezone.now())
     wanted = competition.questions_per_attempt
     chosen: list[int] = []
     taken: set[int] = set()

@@ -17,7 +17,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
-from quiz.events import attempt_scored_publish
+from quiz.events import ScoredAttempt, attempt_scored_publish
 from quiz.models import Attempt, AttemptItem, Competition, Participation
 from quiz.services import scoring
 
@@ -46,12 +46,16 @@ def item_score(*, item: AttemptItem, competition: Competition) -> scoring.ItemSc
     )
 
 
-def finalize_locked_attempt(*, attempt: Attempt, items: list[AttemptItem], submitted_at: datetime) -> None:
+def finalize_locked_attempt(
+    *, attempt: Attempt, items: list[AttemptItem], submitted_at: datetime, user=None
+) -> None:
     """Score a locked in-progress attempt from its items' selections and record it everywhere.
 
     Precondition: inside transaction.atomic(), the attempt row locked, `items` are all its items.
     Writes: the items (one bulk UPDATE), the attempt, the Participation row (one UPDATE, not for
     practice) and publishes `attempt_scored` after commit (not for practice; quiz/events.py).
+    With `user` (the submitter) on PostgreSQL it hands the subscribers what it knows
+    (quiz.events.ScoredAttempt, totals from `UPDATE ... RETURNING`), so they read nothing back.
     """
     competition = attempt.competition
     correct_count = 0
@@ -80,16 +84,64 @@ def finalize_locked_attempt(*, attempt: Attempt, items: list[AttemptItem], submi
     attempt._prefetched_objects_cache = {"items": items}
     if attempt.is_practice:
         return
-    changes: dict[str, Any] = {
-        "points": F("points") + total,
-        "best_score": Greatest(F("best_score"), Value(total)),
-        "submitted_attempts": F("submitted_attempts") + 1,
-    }
-    if total > 0:  # the tie-breaker "who got there first" moves only when points rise
-        changes["points_reached_at"] = submitted_at
-    updated = Participation.objects.filter(
-        user_id=attempt.user_id, competition_id=attempt.competition_id
-    ).update(**changes)
+    totals = _participation_add(attempt=attempt, total=total, submitted_at=submitted_at)
+    scored = None
+    if totals is not None and user is not None:
+        organization = attempt.organization if attempt.organization_id else None
+        scored = ScoredAttempt(
+            attempt_id=attempt.pk,
+            competition_id=attempt.competition_id,
+            competition_created_at=competition.created_at,
+            user_id=attempt.user_id,
+            user_name=str(user),
+            score=total,
+            submitted_at=submitted_at,
+            region_id=attempt.region_id,
+            organization_id=attempt.organization_id,
+            organization_name=organization.name if organization else "",
+            **totals,
+        )
+    attempt_scored_publish(attempt_id=attempt.pk, competition_id=attempt.competition_id, scored=scored)
+
+
+_PARTICIPATION_ADD_SQL = """
+UPDATE quiz_participation
+SET points = points + %(total)s, best_score = GREATEST(best_score, %(total)s),
+    submitted_attempts = submitted_attempts + 1,
+    points_reached_at = CASE WHEN %(total)s > 0 THEN %(at)s ELSE points_reached_at END
+WHERE user_id = %(user)s AND competition_id = %(competition)s
+RETURNING points, best_score, submitted_attempts, points_reached_at
+"""
+_TOTALS = ("points", "best_score", "submitted_attempts", "points_reached_at")
+
+
+def _participation_add(*, attempt: Attempt, total: int, submitted_at: datetime) -> dict[str, Any] | None:
+    """Add a scored attempt to its Participation row; on PostgreSQL returns the row's new totals
+    (`UPDATE ... RETURNING`: what the leaderboard would otherwise read back after commit)."""
+    if connection.vendor == "postgresql":
+        params = {
+            "total": total,
+            "at": submitted_at,
+            "user": attempt.user_id,
+            "competition": attempt.competition_id,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(_PARTICIPATION_ADD_SQL, params)
+            row = cursor.fetchone()
+        if row is not None:
+            return dict(zip(_TOTALS, row, strict=True))
+        updated = 0
+    else:
+        changes: dict[str, Any] = {
+            "points": F("points") + total,
+            "best_score": Greatest(F("best_score"), Value(total)),
+            "submitted_attempts": F("submitted_attempts") + 1,
+        }
+        if total > 0:  # the tie-breaker "who got there first" moves only when points rise
+            changes["points_reached_at"] = submitted_at
+        updated = Participation.objects.filter(
+            user_id=attempt.user_id, competition_id=attempt.competition_id
+        ).update(**changes)
     if not updated:  # an attempt made outside attempt_start (admin, fixtures): create the row
         Participation.objects.create(
             user_id=attempt.user_id,
@@ -101,7 +153,7 @@ def finalize_locked_attempt(*, attempt: Attempt, items: list[AttemptItem], submi
             submitted_attempts=1,
             points_reached_at=submitted_at if total > 0 else None,
         )
-    attempt_scored_publish(attempt_id=attempt.pk, competition_id=attempt.competition_id)
+    return None
 
 
 def store_scored_items(*, items: list[AttemptItem]) -> None:
