@@ -33,7 +33,7 @@ from quiz.importing.values import (
 )
 from quiz.models import OPTION_KEYS, Question, QuestionBank, judge_option_label
 from quiz.services.bank_export import bank_export, bank_import_template
-from quiz.services.banks import BankImportResult, bank_import
+from quiz.services.banks import BankImportResult, bank_import, questions_set_active
 
 STAGE_SECONDS = 3600
 PREVIEW_ROWS = 500
@@ -364,7 +364,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Activate the selected questions"))
     def activate(self, request, queryset):
-        count = queryset.update(is_active=True)
+        count = questions_set_active(question_ids=queryset.values_list("pk", flat=True), active=True)
         self.message_user(
             request,
             ngettext("%(count)d question activated.", "%(count)d questions activated.", count)
@@ -374,7 +374,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Deactivate the selected questions (no longer drawn)"))
     def deactivate(self, request, queryset):
-        count = queryset.update(is_active=False)
+        count = questions_set_active(question_ids=queryset.values_list("pk", flat=True), active=False)
         self.message_user(
             request,
             ngettext("%(count)d question deactivated.", "%(count)d questions deactivated.", count)

@@ -94,3 +94,13 @@ def test_a_practice_follows_the_clock_when_the_ranked_competition_ends(ranked, b
 
     assert during == set(own.questions.values_list("pk", flat=True))
     assert after == during | set(bank.questions.values_list("pk", flat=True))
+
+
+def test_the_admins_bulk_deactivation_reaches_the_next_start(ranked, bank):
+    from quiz.services.banks import questions_set_active
+
+    _ids(ranked)
+    off = list(bank.questions.values_list("pk", flat=True)[:2])
+    questions_set_active(question_ids=off, active=False)
+
+    assert not set(off) & _ids(ranked)
