@@ -23,9 +23,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organization, User
 from leaderboard.catalog import region_catalog
 from leaderboard.store import (
     StoreNotBuilt,
@@ -65,11 +66,15 @@ def _region_facts(region_id: int | None) -> tuple[tuple[int, ...], tuple[tuple[s
 
 
 def _record_from_scoring(scored: ScoredAttempt) -> SubmissionRecord:
-    """The record from what scoring handed over. One small read remains: whether the person is
-    ranked *now* (their role read after the commit, as the full read does, so a promotion racing
-    the submission cannot list them again)."""
+    """The record from what scoring handed over, plus one small read after the commit, as the full
+    read does: whether the person is ranked *now* (a promotion racing the submission must not list
+    them again) and the unit's name."""
     region_ids, region_names, county_id = _region_facts(scored.region_id)
-    user = User.objects.only("role", "is_staff", "is_superuser").get(pk=scored.user_id)
+    user = (
+        User.objects.only("role", "is_staff", "is_superuser")
+        .annotate(unit_name=Subquery(Organization.objects.filter(pk=scored.organization_id).values("name")))
+        .get(pk=scored.user_id)
+    )
     return SubmissionRecord(
         competition_id=scored.competition_id,
         competition_stamp=competition_stamp(
@@ -85,7 +90,7 @@ def _record_from_scoring(scored: ScoredAttempt) -> SubmissionRecord:
         region_names=region_names,
         county_id=county_id,
         organization_id=scored.organization_id,
-        organization_name=scored.organization_name,
+        organization_name=user.unit_name or "",
         points=scored.points,
         best_score=scored.best_score,
         submitted_attempts=scored.submitted_attempts,

@@ -40,7 +40,6 @@ class ScoredAttempt:
     submitted_at: datetime
     region_id: int | None
     organization_id: int | None
-    organization_name: str
     points: int
     best_score: int
     submitted_attempts: int

@@ -224,7 +224,7 @@ def _lock_attempt(*, user, attempt_id: int) -> Attempt:
     """The caller's attempt, locked (not its competition). Precondition: inside transaction.atomic()."""
     attempt = (
         Attempt.objects.select_for_update(of=("self",))
-        .select_related("competition", "organization")  # the unit's name goes to the leaderboard
+        .select_related("competition")
         .filter(pk=attempt_id, user=user)
         .first()
     )

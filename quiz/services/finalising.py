@@ -87,7 +87,6 @@ def finalize_locked_attempt(
     totals = _participation_add(attempt=attempt, total=total, submitted_at=submitted_at)
     scored = None
     if totals is not None and user is not None:
-        organization = attempt.organization if attempt.organization_id else None
         scored = ScoredAttempt(
             attempt_id=attempt.pk,
             competition_id=attempt.competition_id,
@@ -98,7 +97,6 @@ def finalize_locked_attempt(
             submitted_at=submitted_at,
             region_id=attempt.region_id,
             organization_id=attempt.organization_id,
-            organization_name=organization.name if organization else "",
             **totals,
         )
     attempt_scored_publish(attempt_id=attempt.pk, competition_id=attempt.competition_id, scored=scored)
