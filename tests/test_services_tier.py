@@ -17,8 +17,14 @@ def test_database_is_postgresql():
 
 
 def test_cache_is_redis():
+    """The cache (throttles, token cache) is the Redis backend, and what it stores lands in Redis."""
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
-    assert isinstance(cache, RedisCache) or type(cache._cache).__name__ == "RedisCacheClient"
+    from core.redis import get_client
+
+    backend = caches["default"]  # `cache` itself is a proxy; core.cache.RedisCache subclasses Django's
+    assert isinstance(backend, RedisCache)
     cache.set("services-tier-probe", {"n": 42}, 30)
     assert cache.get("services-tier-probe") == {"n": 42}
+    assert get_client().exists(backend.make_key("services-tier-probe")) == 1
