@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, F, Max, Q, QuerySet, When
-from django.db.models.functions import Coalesce
+from django.db import connections
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Sum, When, Window
+from django.db.models.functions import Coalesce, FirstValue
 
 from quiz.models import Attempt, AttemptItem, Competition, Question
 from quiz.selectors import answer_keys
@@ -51,42 +52,57 @@ def question_records(*, items: QuerySet[AttemptItem]) -> dict[tuple[int, int], Q
     """`{(user_id, question_id): QuestionRecord}` over `items` for every pair with a wrong event.
 
     `items` must hold *all* items of the pairs it covers (e.g. all of some users' items), or the
-    streaks are wrong. One query.
+    streaks are wrong. One query, which returns a row per (person, question) pair, not per item: the
+    database orders each pair's events (window functions over the event's moment, then the item id)
+    and sums them. Reading every item into Python and walking the streaks there took 2.9 s for a
+    prefecture's 60,000 items.
     """
-    # The event's moment and whether it counts are worked out by the database: decoding each row's
-    # `selected` (JSON) and three timestamps in Python was most of the time over a campaign's items.
-    rows = (
+    pair = [F("attempt__user_id"), F("question_id")]
+    # Newest event first: `wrongs_since` counts the wrong events at or after each row, so the right
+    # answers of the current streak are the right events where it is 0.
+    newest_first = [F("moment").desc(), F("id").desc()]
+    events = (
         items.filter(question_id__in=items.filter(WRONG).values("question_id"))
         .order_by()
         .annotate(
-            event=Case(When(SCORED, then=F("is_correct")), default=None, output_field=BooleanField()),
+            person=F("attempt__user_id"),
+            qid=F("question_id"),
+            started=F("attempt__started_at"),
             moment=Coalesce("answered_at", "attempt__submitted_at", "attempt__started_at"),
+            is_wrong=Case(When(WRONG, then=1), default=0, output_field=IntegerField()),
+            is_right=Case(When(SCORED & Q(is_correct=True), then=1), default=0, output_field=IntegerField()),
         )
-        .values_list(
-            "attempt__user_id", "question_id", "category", "event", "moment", "attempt__started_at", "id"
+        .annotate(
+            wrongs_since=Window(Sum("is_wrong"), partition_by=pair, order_by=newest_first),
+            latest_category=Window(FirstValue("category"), partition_by=pair, order_by=newest_first),
         )
+        .values_list("person", "qid", "is_wrong", "is_right", "wrongs_since", "latest_category", "started")
     )
-    events: dict[tuple[int, int], list[tuple[datetime, int, bool | None, str]]] = defaultdict(list)
-    seen: dict[tuple[int, int], datetime] = {}
-    for user_id, qid, category, event, moment, started_at, pk in rows:
-        key = (user_id, qid)
-        if key not in seen or started_at > seen[key]:
-            seen[key] = started_at
-        events[key].append((moment, pk, event, category))
+    inner, params = events.query.sql_with_params()
+    connection = connections[events.db]
+    # `inner` is the ORM's own SQL (its values stay in `params`); the outer query sums its rows per pair.
+    sql = (
+        "SELECT ev.person, ev.qid, MAX(ev.latest_category), SUM(ev.is_wrong),"  # noqa: S608
+        " SUM(CASE WHEN ev.wrongs_since = 0 THEN ev.is_right ELSE 0 END), MAX(ev.started)"
+        f" FROM ({inner}) AS ev GROUP BY ev.person, ev.qid HAVING SUM(ev.is_wrong) > 0"
+    )
+    # SQLite hands a raw query's timestamps back as text: the backend's own converter makes them the
+    # aware datetimes the ORM would give.
+    to_datetime = getattr(connection.ops, "convert_datetimefield_value", None)
     records: dict[tuple[int, int], QuestionRecord] = {}
-    for key, history in events.items():
-        history.sort(key=lambda event: (event[0], event[1]))
-        record = QuestionRecord(
-            user_id=key[0], question_id=key[1], category=history[-1][3], last_seen=seen[key]
-        )
-        for _moment, _pk, is_correct, _category in history:
-            if is_correct is False:
-                record.times_wrong += 1
-                record.right_streak = 0
-            elif is_correct:
-                record.right_streak += 1
-        if record.times_wrong:
-            records[key] = record
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for user_id, qid, category, times_wrong, right_streak, last_seen in cursor.fetchall():
+            if to_datetime is not None and last_seen is not None:
+                last_seen = to_datetime(last_seen, None, connection)
+            records[(user_id, qid)] = QuestionRecord(
+                user_id=user_id,
+                question_id=qid,
+                category=category,
+                times_wrong=int(times_wrong),
+                right_streak=int(right_streak),
+                last_seen=last_seen,
+            )
     return records
 
 
