@@ -863,6 +863,92 @@ def phase_compare(bench) -> None:
             phase_rankings(bench, scopes=("individual",), stats=False)
 
 
+def phase_scale(bench) -> None:
+    """What more application hosts buy: the start-and-submit cycle at saturation through nginx in
+    front of 1, 2 … N of the simulated hosts (one PostgreSQL, one Redis throughout)."""
+    hosts = len(bench.servers.sets)
+    if hosts < 2:
+        unavailable(bench, "scaling over application hosts", "run with --hosts 2 or more (and --host-cpu)")
+        return
+    if not bench.available.get("cycle"):
+        unavailable(bench, "scaling over application hosts", "no attempt endpoints")
+        return
+    args = bench.args
+    groups = {group.name.rsplit("-", 1)[1]: group for group in bench.servers.cgroups + bench.cgroups}
+    results = []
+    # The same load per host whatever their number (16 connections each: every gunicorn thread
+    # busy), so a host's CPU per request does not change with the count; warm every host first.
+    base = {"kind": "cycle", "competition": bench.seed["competition"], "duration": 4}
+    warm = 16 * hosts
+    generate(bench, dict(base, concurrency=warm, connections=warm, token_offset=bench.take_users(2000)))
+    try:
+        for count in range(1, hosts + 1):
+            bench.point_nginx(bench.servers.host_http_ports(count))
+            spec = dict(base, concurrency=16 * count, connections=16 * count, duration=args.duration)
+            generate(bench, dict(spec, duration=2, token_offset=bench.take_users(1000)))  # warm-up
+            throttled_before = {name: group.throttling() for name, group in groups.items()}
+            with Window(bench, sql=True) as window:
+                result = generate(bench, dict(spec, token_offset=bench.take_users(20000)))
+            throttled = {}
+            for name, group in groups.items():
+                periods, hits, _seconds = (
+                    a - b for a, b in zip(group.throttling(), throttled_before[name], strict=True)
+                )
+                throttled[name] = hits / periods if periods else 0.0
+            submissions = len(result["extra"].get("submissions", []))
+            span = window_seconds(result)
+            cps = submissions / span if span else 0.0
+            row = add_row(
+                bench,
+                f"scale: cycle at saturation, {count} host{'s' if count > 1 else ''}",
+                result,
+                window,
+                ops=submissions,
+                h=False,
+                kind="scale",
+                cycles_per_s=cps,
+                note=f"{cps:,.1f} cycles/s through nginx in front of {count} of {hosts} hosts",
+            )
+            cores = {
+                group: bench.sampler.cpu_cores(group, window.start, window.end) or 0.0
+                for group in ("postgres", "redis", "nginx")
+            }
+            per_host = [
+                bench.sampler.cpu_cores(f"host{number}", window.start, window.end) or 0.0
+                for number in range(1, count + 1)
+            ]
+            results.append(
+                {
+                    "hosts": count,
+                    "rps": row.get("rps") or 0.0,
+                    "cps": cps,
+                    "p50": row.get("p50"),
+                    "p99": row.get("p99"),
+                    "errors": row.get("errors", 0),
+                    "per_host": per_host,
+                    "throttled": [throttled.get(f"host{n}") for n in range(1, count + 1)],
+                    "pg_throttled": throttled.get("postgres"),
+                    "cores": cores,
+                    "gen": row.get("gen_cpu") or 0.0,
+                    "cpu_ms": row.get("cpu_ms") or {},
+                }
+            )
+            bench.log(
+                f"scale {count} host(s): {cps:.1f} cycles/s, hosts "
+                + ", ".join(f"{c:.2f}" for c in per_host)
+                + f" cores, PostgreSQL {cores['postgres']:.2f}, Redis {cores['redis']:.2f}"
+            )
+    finally:
+        bench.point_nginx(bench.servers.http_ports)
+    bench.sections["scale"] = {
+        "rows": results,
+        "host_cpu": args.host_cpu,
+        "pg_cpu": args.pg_cpu,
+        "redis_cpu": args.redis_cpu,
+        "processes": args.processes,
+    }
+
+
 PHASES = {
     "baseline": phase_baseline,
     "cycle": phase_cycle,
@@ -872,6 +958,7 @@ PHASES = {
     "profile": phase_profile,
     "soak": phase_soak,
     "compare": phase_compare,
+    "scale": phase_scale,
 }
 
 

@@ -321,6 +321,84 @@ def targets(bench) -> list[list[str]]:
     return out
 
 
+def scale_section(scale: dict) -> list[str]:
+    """The application hosts' table (phase `scale`) and where each shared engine saturates."""
+    rows = scale["rows"]
+    first = rows[0]
+    cap = f"capped at {scale['host_cpu']:g} cores each" if scale["host_cpu"] else "uncapped"
+    caps = [
+        f"PostgreSQL's backends capped at {scale['pg_cpu']:g} cores" if scale["pg_cpu"] else "",
+        f"Redis capped at {scale['redis_cpu']:g} cores" if scale["redis_cpu"] else "",
+    ]
+    body = []
+    for row in rows:
+        used = sum(row["per_host"]) + sum(row["cores"].values()) + row["gen"]
+        throttled = [t for t in row["throttled"] if t is not None]
+        cpu = row["cpu_ms"]
+        body.append(
+            [
+                str(row["hosts"]),
+                fmt_num(row["rps"]),
+                f"{row['cps']:.1f}",
+                f"{row['rps'] / first['rps']:.2f}×" if first["rps"] else "–",
+                f"{fmt_ms(row['p50'])} / {fmt_ms(row['p99'])}",
+                fmt_num(row["errors"]),
+                " + ".join(f"{c:.2f}" for c in row["per_host"])
+                + (f" ({max(throttled) * 100:.0f} % of periods throttled)" if throttled else ""),
+                f"{row['cores']['postgres']:.2f} ({cpu.get('postgres', 0):.2f} ms)"
+                + (
+                    f", throttled {row['pg_throttled'] * 100:.0f} %"
+                    if row["pg_throttled"] is not None
+                    else ""
+                ),
+                f"{row['cores']['redis']:.2f} ({cpu.get('redis', 0):.2f} ms)",
+                f"{row['cores']['nginx']:.2f}",
+                f"{row['gen']:.2f}",
+                f"{used:.2f}",
+            ]
+        )
+    last = rows[-1]
+    cpu = last["cpu_ms"]
+    limits = []
+    for name, cores, per_request in (
+        ("one host", scale["host_cpu"], cpu.get("servers")),
+        ("PostgreSQL", scale["pg_cpu"], cpu.get("postgres")),
+        ("Redis", scale["redis_cpu"] or 1.0, cpu.get("redis")),
+    ):
+        if cores and per_request:
+            rps = cores * 1000 / per_request
+            limits.append(f"{name} at {cores:g} cores ≈ {rps:,.0f} req/s ({rps / 2:,.0f} submissions/s)")
+    return [
+        f"### Application hosts: the cycle at saturation on 1 … {len(rows)} hosts ({cap}"
+        + "".join(f"; {c}" for c in caps if c)
+        + f"; {scale['processes']} HTTP process(es) per host)",
+        "",
+        markdown_table(
+            [
+                "hosts",
+                "req/s",
+                "cycles/s",
+                "vs 1 host",
+                "p50 / p99 ms",
+                "errors",
+                "app CPU per host (cores)",
+                "PostgreSQL cores (CPU ms/request)",
+                "Redis cores (ms/request)",
+                "nginx cores",
+                "generator cores",
+                "cores used, all",
+            ],
+            body,
+        ),
+        "",
+        "Where each saturates, from the last row's CPU per request (cores × 1000 / ms per request; "
+        "a cycle is two requests, one of them a submission): "
+        + ("; ".join(limits) if limits else "no cap given")
+        + ". Redis is single-threaded: one core is its ceiling.",
+        "",
+    ]
+
+
 def render(bench, failed: str | None = None) -> str:
     args = bench.args
     info = machine()
@@ -538,6 +616,9 @@ def render(bench, failed: str | None = None) -> str:
             ),
             "",
         ]
+    scale = bench.sections.get("scale")
+    if scale and scale["rows"]:
+        lines += scale_section(scale)
     lines += ["### Targets", "", markdown_table(["target", "measured", "verdict"], targets(bench)), ""]
     missing = list(bench.unavailable) + list(bench.notes)
     if missing:

@@ -11,7 +11,13 @@ BENCHMARKS.md (between the generated-section markers).
 
     make bench                       # the default run, about 10 minutes
     make bench BENCH_ARGS=--quick    # a short smoke run (~4 minutes), written to bench/out/quick.md
-    make bench BENCH_ARGS="--only crowd,soak --participants 10000 --ramp 600 --soak 600"
+    make bench BENCH_ARGS="--only crowd,soak --participants 60000 --ramp 1200 --soak 600 --section long"
+    make bench BENCH_ARGS="--only scale --hosts 3 --host-cpu 0.4 --pg-cpu 0.3"   # what more hosts buy
+
+--hosts N simulates N application hosts on this machine: N sets of server processes on their own
+ports, each in its own CPU cgroup capped at --host-cpu cores, behind one nginx, with one
+PostgreSQL and one Redis (capped with --pg-cpu / --redis-cpu to show where they saturate). The
+`scale` phase measures the start-and-submit cycle at saturation on 1, 2 … N of them.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -34,15 +41,18 @@ from bench import phases, report  # noqa: E402
 from bench.topology import (  # noqa: E402
     ROOT,
     BenchError,
+    CpuCgroup,
+    HostSet,
     Nginx,
     Redis,
     Sampler,
     ScratchDatabase,
-    ServerSet,
     ensure_nginx,
 )
 
-ALL_PHASES = ["baseline", "cycle", "rankings", "ws", "crowd", "profile", "soak", "compare"]
+ALL_PHASES = ["baseline", "cycle", "rankings", "ws", "crowd", "profile", "soak", "compare", "scale"]
+# Phases a plain run leaves out: `scale` needs --hosts 2 or more (it is added then).
+OPT_IN = {"scale"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -73,8 +83,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "or one ASGI server for both",
     )
     parser.add_argument(
-        "--processes", type=int, default=os.cpu_count() or 2, help="HTTP processes (default: cores)"
+        "--processes",
+        type=int,
+        help="HTTP processes per host (default: cores with one host, 1 with --hosts 2 or more)",
     )
+    parser.add_argument(
+        "--hosts", type=int, default=1, help="simulated application hosts (sets of server processes)"
+    )
+    parser.add_argument(
+        "--host-cpu", type=float, metavar="CORES", help="cap each host's processes at CORES (cgroup)"
+    )
+    parser.add_argument(
+        "--pg-cpu",
+        type=float,
+        metavar="CORES",
+        help="cap the scratch database's PostgreSQL backends at CORES (cgroup; the rest of the "
+        "server is left alone)",
+    )
+    parser.add_argument("--redis-cpu", type=float, metavar="CORES", help="cap the private Redis at CORES")
     parser.add_argument(
         "--ws-processes", type=int, default=1, help="uvicorn processes for /ws/ in the hybrid topology"
     )
@@ -128,7 +154,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     low, high = (float(x) for x in args.think.split(","))
     args.think = (low, high)
     args.users = max(args.users, args.participants + 100)
-    chosen = args.only.split(",") if args.only else list(ALL_PHASES)
+    if args.hosts < 1 or args.hosts > 9:
+        parser.error("--hosts is 1 to 9")
+    if args.processes is None:
+        args.processes = (os.cpu_count() or 2) if args.hosts == 1 else 1
+    default = [p for p in ALL_PHASES if p not in OPT_IN or (p == "scale" and args.hosts > 1)]
+    chosen = args.only.split(",") if args.only else default
     skipped = set(filter(None, args.skip.split(",")))
     unknown = (set(chosen) | skipped) - set(ALL_PHASES)
     if unknown:
@@ -150,7 +181,8 @@ class Bench:
         self.db = ScratchDatabase(args.db_name)
         self.redis = Redis(args.redis_port, self.workdir)
         self.sampler = Sampler()
-        self.servers: ServerSet | None = None
+        self.servers: HostSet | None = None
+        self.cgroups: list[CpuCgroup] = []
         self.nginx: Nginx | None = None
         self.token_file = self.workdir / "tokens.json"
         self.seed: dict = {}
@@ -160,7 +192,11 @@ class Bench:
         self.sections: dict = {}
         self.notes: list[str] = []
         self.user_offset = 0
-        self.ports = [args.base_port + i for i in range(args.processes)]
+        # Host h's HTTP processes listen on base_port + 100 h + i; the /ws/ processes on base_port + 50 + i.
+        self.host_ports = [
+            [args.base_port + 100 * host + i for i in range(args.processes)] for host in range(args.hosts)
+        ]
+        self.ports = self.host_ports[0]
         self.ws_ports = [args.base_port + 50 + i for i in range(args.ws_processes)]
         self.nginx_binary = ""
         self.started_at = time.time()
@@ -197,6 +233,12 @@ class Bench:
 
     def setup(self) -> None:
         args = self.args
+        self.raise_file_limit()
+        if (args.host_cpu or args.pg_cpu or args.redis_cpu) and not CpuCgroup.available():
+            raise BenchError(f"--host-cpu/--pg-cpu/--redis-cpu need a writable {CpuCgroup.ROOT} (root)")
+        if CpuCgroup.available():
+            for name in CpuCgroup.sweep():
+                self.log(f"removed the CPU cgroup {name} of an earlier, interrupted run")
         self.nginx_binary = ensure_nginx()
         self.log(f"scratch database {self.db.name} on 127.0.0.1:5432")
         self.db.create()
@@ -227,10 +269,33 @@ class Bench:
         self.seed_seconds = time.perf_counter() - started
         self.log(f"redis-server on 127.0.0.1:{args.redis_port}")
         self.redis.start()
+        if args.redis_cpu:
+            group = CpuCgroup("redis", args.redis_cpu).create()
+            self.cgroups.append(group)
+            group.add([self.redis.pid])
+            self.log(f"Redis capped at {args.redis_cpu:g} cores")
+        if args.pg_cpu:
+            # Only the scratch database's backends, moved as the sampler sees them; the postmaster
+            # and every other database's backends stay where they are.
+            group = CpuCgroup("postgres", args.pg_cpu).create()
+            self.cgroups.append(group)
+            self.sampler.on_new_backends = group.add
+            self.log(f"PostgreSQL backends of {self.db.name} capped at {args.pg_cpu:g} cores")
         self.sampler.start()
         self.sampler.watch("redis", [self.redis.pid])
         self.sampler.backend_pids = self.db.backends
         self.start_servers(args.server)
+
+    def raise_file_limit(self) -> None:
+        """Thousands of sockets (the crowd's connections, nginx, the dashboards): lift the soft
+        limit on open files to the hard one for this process and its children."""
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = hard if hard != resource.RLIM_INFINITY else 1 << 20
+        if soft < wanted:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        self.file_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        if self.file_limit < 8192:
+            self.log(f"warning: only {self.file_limit} open files allowed (ulimit -n): large crowds may fail")
 
     def start_servers(self, kind: str) -> None:
         """(Re)start the server processes of a topology and nginx in front of them."""
@@ -239,24 +304,38 @@ class Bench:
             self.nginx.stop()
         if self.servers is not None:
             self.sampler.unwatch("servers")
+            for number in range(1, len(self.servers.sets) + 1):
+                self.sampler.unwatch(f"host{number}")
             self.servers.stop()
-        self.servers = ServerSet(kind, self.ports, self.ws_ports, self.server_env, self.workdir)
+        self.servers = HostSet(
+            kind, self.host_ports, self.ws_ports, self.server_env, self.workdir, cpu=self.args.host_cpu
+        )
         self.log(f"starting {self.servers.describe()}")
         self.servers.start()
         if kind == self.args.server:
             self.topology = self.servers.describe()
         self.sampler.watch("servers", self.servers.pids)
+        for index in range(len(self.servers.sets)):
+            self.sampler.watch(f"host{index + 1}", self.servers.host_pids(index))
+        self.nginx = None
+        self.point_nginx(self.servers.http_ports)
+
+    def point_nginx(self, http_ports: list[int]) -> None:
+        """(Re)start nginx in front of these HTTP ports (the scale phase narrows it to k hosts)."""
+        if self.nginx is not None:
+            self.sampler.unwatch("nginx")
+            self.nginx.stop()
         self.nginx = Nginx(
             self.nginx_binary,
             self.args.port,
-            self.servers.http_ports,
+            http_ports,
             self.workdir,
             workers=self.args.nginx_workers,
             ws_ports=self.servers.ws_ports,
         )
         self.nginx.start()
         self.sampler.watch("nginx", self.nginx.pids)
-        self.log(f"nginx on {self.base_url}")
+        self.log(f"nginx on {self.base_url} → {', '.join(map(str, http_ports))}")
 
     def teardown(self) -> None:
         self.sampler.stop()
@@ -264,6 +343,7 @@ class Bench:
             ("nginx", lambda: self.nginx and self.nginx.stop()),
             ("servers", lambda: self.servers and self.servers.stop()),
             ("redis", self.redis.stop),
+            ("CPU cgroups", self.remove_cgroups),
         ]:
             try:
                 action()
@@ -275,6 +355,13 @@ class Bench:
             except Exception as exc:  # noqa: BLE001
                 print(f"[bench] dropping {self.db.name} failed: {exc}", file=sys.stderr)
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def remove_cgroups(self) -> None:
+        """The PostgreSQL backends go back to the root group with the rest of the server."""
+        self.sampler.on_new_backends = None
+        for group in self.cgroups:
+            group.remove()
+        self.cgroups = []
 
     def take_users(self, count: int) -> int:
         """A fresh slice of the seeded participants (round robin), so throttles and quotas stay clear."""

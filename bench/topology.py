@@ -95,6 +95,98 @@ def ensure_nginx() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
+class CpuCgroup:
+    """A cgroup (v1 cpu controller) whose processes share at most `cores` CPUs (CFS quota).
+
+    Simulates a smaller machine on this one: an application "host" of bench/run.py --hosts, or
+    PostgreSQL's backends of the scratch database (--pg-cpu). Created here, removed here: `remove`
+    moves whatever is left back to the root group first (a backend of the shared PostgreSQL goes
+    back where it came from). Names carry the bench's pid, so `sweep` can remove the groups of a
+    run that was killed.
+    """
+
+    ROOT = Path("/sys/fs/cgroup/cpu")
+    PREFIX = "quiz-bench-"
+
+    def __init__(self, label: str, cores: float) -> None:
+        self.name = f"{self.PREFIX}{os.getpid()}-{label}"
+        self.path = self.ROOT / self.name
+        self.cores = cores
+        self.period = 100000
+
+    @classmethod
+    def available(cls) -> bool:
+        return (cls.ROOT / "cpu.cfs_quota_us").exists() and os.access(cls.ROOT / "cgroup.procs", os.W_OK)
+
+    @classmethod
+    def sweep(cls) -> list[str]:
+        """Remove the groups of earlier runs whose bench process is gone; their names."""
+        removed = []
+        if not cls.ROOT.exists():
+            return removed
+        for path in cls.ROOT.glob(f"{cls.PREFIX}*"):
+            try:
+                owner = int(path.name[len(cls.PREFIX) :].split("-", 1)[0])
+            except ValueError:
+                continue
+            if owner != os.getpid() and not Path(f"/proc/{owner}").exists():
+                cls._empty_and_remove(path)
+                removed.append(path.name)
+        return removed
+
+    def create(self) -> CpuCgroup:
+        if not self.available():
+            raise BenchError(
+                f"CPU caps need the cgroup v1 cpu controller, writable, at {self.ROOT} (run as root)"
+            )
+        self.path.mkdir(exist_ok=True)
+        self.period = int((self.path / "cpu.cfs_period_us").read_text())
+        (self.path / "cpu.cfs_quota_us").write_text(str(max(int(self.cores * self.period), 1000)))
+        return self
+
+    def add(self, pids) -> None:
+        for pid in pids:
+            try:
+                (self.path / "cgroup.procs").write_text(str(pid))
+            except (ProcessLookupError, FileNotFoundError, OSError):
+                continue  # gone already
+
+    def pids(self) -> list[int]:
+        try:
+            return [int(x) for x in (self.path / "cgroup.procs").read_text().split()]
+        except OSError:
+            return []
+
+    def throttling(self) -> tuple[int, int, float]:
+        """(periods, throttled periods, throttled seconds) so far."""
+        try:
+            stat = dict(line.split() for line in (self.path / "cpu.stat").read_text().splitlines())
+        except OSError:
+            return 0, 0, 0.0
+        return int(stat["nr_periods"]), int(stat["nr_throttled"]), int(stat["throttled_time"]) / 1e9
+
+    def remove(self) -> None:
+        self._empty_and_remove(self.path)
+
+    @classmethod
+    def _empty_and_remove(cls, path: Path) -> None:
+        for _ in range(5):
+            try:
+                pids = (path / "cgroup.procs").read_text().split()
+            except OSError:
+                return
+            for pid in pids:
+                try:
+                    (cls.ROOT / "cgroup.procs").write_text(pid)
+                except OSError:
+                    pass
+            try:
+                path.rmdir()
+                return
+            except OSError:
+                time.sleep(0.2)
+
+
 @dataclass
 class Redis:
     port: int
@@ -379,6 +471,97 @@ class ServerSet:
         )
 
 
+class HostSet:
+    """The application hosts: `len(host_ports)` sets of server processes on their own ports, the
+    first serving HTTP and /ws/, the others HTTP (bench/run.py --hosts). With `cpu`, each set runs
+    in its own CPU cgroup capped at that many cores: a smaller machine simulated on this one."""
+
+    def __init__(
+        self,
+        kind: str,
+        host_ports: list[list[int]],
+        ws_ports: list[int],
+        env: dict,
+        workdir: Path,
+        cpu: float | None = None,
+    ) -> None:
+        self.kind = kind
+        self.cpu = cpu
+        self.sets = [ServerSet(kind, host_ports[0], ws_ports, env, workdir)] + [
+            ServerSet(kind, ports, [], env, workdir) for ports in host_ports[1:]
+        ]
+        self.cgroups: list[CpuCgroup] = []
+
+    def start(self) -> None:
+        started = []
+        try:
+            for number, server_set in enumerate(self.sets, start=1):
+                server_set.start()
+                started.append(server_set)
+                if self.cpu:
+                    # After start-up (uncapped, so it is quick): the master and the workers it forked.
+                    group = CpuCgroup(f"host{number}", self.cpu).create()
+                    self.cgroups.append(group)
+                    group.add(server_set.pids)
+        except BaseException:
+            for server_set in started:
+                server_set.stop()
+            self._remove_cgroups()
+            raise
+
+    def stop(self) -> None:
+        for server_set in self.sets:
+            server_set.stop()
+        self._remove_cgroups()
+
+    def _remove_cgroups(self) -> None:
+        for group in self.cgroups:
+            group.remove()
+        self.cgroups = []
+
+    @property
+    def http_ports(self) -> list[int]:
+        return [port for server_set in self.sets for port in server_set.http_ports]
+
+    @property
+    def ws_ports(self) -> list[int]:
+        return self.sets[0].ws_ports
+
+    def host_http_ports(self, count: int) -> list[int]:
+        """The HTTP ports of the first `count` hosts."""
+        return [port for server_set in self.sets[:count] for port in server_set.http_ports]
+
+    def host_pids(self, index: int) -> list[int]:
+        return self.sets[index].pids
+
+    @property
+    def pids(self) -> list[int]:
+        return [pid for server_set in self.sets for pid in server_set.pids]
+
+    @property
+    def http_pids(self) -> list[int]:
+        return [pid for server_set in self.sets for pid in server_set.http_pids]
+
+    def alive(self) -> bool:
+        return all(server_set.alive() for server_set in self.sets)
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(server_set.log_tail(lines) for server_set in self.sets)
+
+    def describe(self) -> str:
+        first = self.sets[0].describe()
+        if len(self.sets) == 1 and not self.cpu:
+            return first
+        cap = f", each capped at {self.cpu:g} cores (cgroup)" if self.cpu else ""
+        others = "; ".join(
+            f"host {number}: {', '.join(map(str, server_set.http_ports))}"
+            for number, server_set in enumerate(self.sets[1:], start=2)
+        )
+        return f"{len(self.sets)} application hosts{cap}: host 1: {first}" + (
+            f"; {others} (HTTP)" if others else ""
+        )
+
+
 @dataclass
 class Nginx:
     binary: str
@@ -459,6 +642,8 @@ class Sampler(threading.Thread):
         # PostgreSQL connections of the scratch database, polled once a second when set.
         self.backend_pids = None
         self.backends: list[tuple[float, int]] = []
+        # Called with the backends seen for the first time (bench/run.py --pg-cpu caps them).
+        self.on_new_backends = None
 
     def watch(self, group: str, pids: list[int]) -> None:
         with self._lock:
@@ -498,7 +683,10 @@ class Sampler(threading.Thread):
                         # request only is partly missed, so PostgreSQL's CPU is a lower bound then.
                         known = set(self.groups.get("postgres", []))
                         alive = [pid for pid in known if os.path.exists(f"/proc/{pid}")]
-                        self.groups["postgres"] = alive + [pid for pid in pids if pid not in known]
+                        new = [pid for pid in pids if pid not in known]
+                        self.groups["postgres"] = alive + new
+                    if new and self.on_new_backends is not None:
+                        self.on_new_backends(new)
             self._stop.wait(self.interval)
 
     def peak_backends(self, start: float, end: float) -> int | None:

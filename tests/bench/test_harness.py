@@ -176,3 +176,39 @@ def test_a_named_section_is_replaced_without_touching_the_main_one(tmp_path):
 
     text = path.read_text()
     assert "main figures" in text and "new long" in text and "old long" not in text
+
+
+def test_the_hosts_table_gives_the_ratio_to_one_host_and_where_postgresql_saturates():
+    from bench.report import scale_section
+
+    def row(hosts, rps):
+        return {
+            "hosts": hosts,
+            "rps": rps,
+            "cps": rps / 2,
+            "p50": 100.0,
+            "p99": 300.0,
+            "errors": 0,
+            "per_host": [0.4] * hosts,
+            "throttled": [0.5] * hosts,
+            "pg_throttled": None,
+            "cores": {"postgres": 0.1 * hosts, "redis": 0.01, "nginx": 0.02},
+            "gen": 0.05,
+            "cpu_ms": {"servers": 10.0, "postgres": 2.5, "redis": 0.2, "nginx": 0.1},
+        }
+
+    text = "\n".join(
+        scale_section(
+            {
+                "rows": [row(1, 40.0), row(2, 80.0)],
+                "host_cpu": 0.4,
+                "pg_cpu": 0.5,
+                "redis_cpu": None,
+                "processes": 1,
+            }
+        )
+    )
+
+    assert "| 2 | 80 | 40.0 | 2.00× |" in text
+    assert "one host at 0.4 cores ≈ 40 req/s" in text
+    assert "PostgreSQL at 0.5 cores ≈ 200 req/s (100 submissions/s)" in text

@@ -1,9 +1,11 @@
 """Files and settings the benchmark's topology depends on: nginx's config, the run's options, the DB pool."""
 
+import shutil
+
 import pytest
 
 from bench.run import parse_args
-from bench.topology import Nginx, read_proc_stat
+from bench.topology import CpuCgroup, HostSet, Nginx, read_proc_stat
 
 
 def test_nginx_config_balances_over_every_process_and_upgrades_websockets(tmp_path):
@@ -77,3 +79,46 @@ def test_the_wsgi_entry_point_serves_the_same_application():
 
     assert answer["status"] == "200 OK"
     assert body == b'{"status": "ok"}'
+
+
+def test_a_plain_run_leaves_the_scale_phase_out_and_several_hosts_bring_it_in():
+    plain = parse_args([])
+    hosts = parse_args(["--hosts", "3", "--host-cpu", "0.4"])
+
+    assert "scale" not in plain.phases and plain.processes >= 1
+    assert hosts.phases[-1] == "scale"
+    assert hosts.processes == 1  # one HTTP process per simulated host unless asked
+    assert parse_args(["--hosts", "2", "--processes", "2"]).processes == 2
+
+
+def test_each_host_has_its_own_ports_and_nginx_can_be_narrowed_to_the_first_hosts(tmp_path):
+    from bench.run import Bench
+
+    bench = Bench(parse_args(["--hosts", "3", "--processes", "2", "--base-port", "9101", "--no-write"]))
+    try:
+        assert bench.host_ports == [[9101, 9102], [9201, 9202], [9301, 9302]]
+        hosts = HostSet("hybrid", bench.host_ports, [9151], {}, tmp_path, cpu=0.4)
+        assert hosts.host_http_ports(2) == [9101, 9102, 9201, 9202]
+        assert hosts.ws_ports == [9151]  # /ws/ is host 1's
+        assert "3 application hosts, each capped at 0.4 cores" in hosts.describe()
+    finally:
+        shutil.rmtree(bench.workdir, ignore_errors=True)
+
+
+def test_cpu_cgroup_names_carry_the_bench_pid_so_a_killed_run_is_swept(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setattr(CpuCgroup, "ROOT", tmp_path)
+    (tmp_path / "cgroup.procs").write_text("")
+    dead = tmp_path / f"{CpuCgroup.PREFIX}999999999-host1"
+    mine = tmp_path / f"{CpuCgroup.PREFIX}{os.getpid()}-host1"
+    for path in (dead, mine):
+        path.mkdir()
+        (path / "cgroup.procs").write_text("")
+    # A real cgroup directory removes its files itself; here rmdir needs them gone.
+    monkeypatch.setattr(
+        CpuCgroup, "_empty_and_remove", classmethod(lambda cls, path: path.rename(path.with_suffix(".gone")))
+    )
+
+    assert CpuCgroup.sweep() == [dead.name]
+    assert CpuCgroup("host1", 0.4).name == mine.name
