@@ -62,6 +62,13 @@ def attempt_scored_publish(
     AttemptScoredOutbox.objects.bulk_create(
         [AttemptScoredOutbox(attempt_id=attempt_id, competition_id=competition_id)], ignore_conflicts=True
     )
+    attempt_scored_after_commit(attempt_id=attempt_id, scored=scored)
+
+
+def attempt_scored_after_commit(*, attempt_id: int, scored: ScoredAttempt | None = None) -> None:
+    """The second half of attempt_scored_publish, for a caller that wrote the outbox row itself in
+    the same transaction (scoring on PostgreSQL writes it in its one statement,
+    quiz/services/finalising.py): the `attempt_scored` signal after commit."""
     transaction.on_commit(
         lambda: attempt_scored.send_robust(sender=None, attempt_id=attempt_id, scored=scored)
     )

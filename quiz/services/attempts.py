@@ -27,8 +27,10 @@ from quiz.events import attempt_scored_publish
 from quiz.models import Attempt, AttemptItem, Competition, Participation, Question
 from quiz.services.drawing import attempt_items_create, draw_question_ids
 from quiz.services.finalising import (
+    ItemsChanged,
     attempt_expire_overdue,
     attempt_is_overdue,
+    attempt_lock_with_items,
     attempt_with_items,
     finalize_locked_attempt,
     grace,
@@ -376,6 +378,11 @@ def attempt_submit(
     """
     now = now or timezone.now()
     answers = answers or []
+    attempt = _submit_in_two_statements(user=user, attempt_id=attempt_id, answers=answers, now=now)
+    if attempt is not None:
+        return attempt, True
+    # Anything but the common case (a retry, an answer saved while it waited for the lock, SQLite):
+    # the general path.
     with transaction.atomic():
         attempt = _lock_attempt(user=user, attempt_id=attempt_id)
         if attempt.status == Attempt.Status.SUBMITTED:
@@ -388,19 +395,66 @@ def attempt_submit(
                 attempt_scored_publish(attempt_id=attempt.pk, competition_id=attempt.competition_id)
             return attempt_with_items(attempt_id=attempt.pk), False
         items = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
-        by_question = {item.question_id: item for item in items}
-        updates: list[tuple[AttemptItem, list[str] | None]] = []
-        for answer in answers:
-            item = by_question.get(answer.get("question"))
-            if item is None:
-                raise _question_not_in_attempt(answer.get("question"))
-            updates.append((item, clean_selection(item=item, selected=answer.get("selected"))))
-        if not attempt_is_overdue(attempt=attempt, now=now):
-            for item, letters in updates:
-                if attempt.is_practice and item.selected is not None:
-                    continue  # practice answers are final once given
-                if letters != item.selected:
-                    item.selected = letters
-                    item.answered_at = now
-        finalize_locked_attempt(attempt=attempt, items=items, submitted_at=now, user=user)
+        _score_submission(attempt=attempt, items=items, answers=answers, now=now, user=user)
     return attempt, True
+
+
+def _submit_in_two_statements(
+    *, user, attempt_id: int, answers: list[dict[str, Any]], now: datetime
+) -> Attempt | None:
+    """The common case of a submission on PostgreSQL: a running attempt locked and read with its
+    items in one statement, scored and written in a second (quiz.services.finalising). Returns
+    the scored attempt with its items, or None when the general path must answer (SQLite, a
+    retry of a submitted attempt, an answer saved while this waited for the lock). Errors as
+    attempt_submit, nothing written."""
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        with transaction.atomic():
+            locked = attempt_lock_with_items(attempt_id=attempt_id, user_id=user.pk)
+            if locked is None:
+                raise _not_found()
+            if locked.attempt.status == Attempt.Status.SUBMITTED:
+                return None
+            _score_submission(
+                attempt=locked.attempt,
+                items=locked.items,
+                answers=answers,
+                now=now,
+                user=user,
+                item_versions=locked.item_versions,
+            )
+    except ItemsChanged:
+        return None
+    return locked.attempt
+
+
+def _score_submission(
+    *,
+    attempt: Attempt,
+    items: list[AttemptItem],
+    answers: list[dict[str, Any]],
+    now: datetime,
+    user,
+    item_versions: list[str] | None = None,
+) -> None:
+    """The rules of a submission on a locked running attempt: `answers` checked (400 errors before
+    anything is written), applied unless it is overdue (practice answers are final once given),
+    then scored and recorded (finalize_locked_attempt)."""
+    by_question = {item.question_id: item for item in items}
+    updates: list[tuple[AttemptItem, list[str] | None]] = []
+    for answer in answers:
+        item = by_question.get(answer.get("question"))
+        if item is None:
+            raise _question_not_in_attempt(answer.get("question"))
+        updates.append((item, clean_selection(item=item, selected=answer.get("selected"))))
+    if not attempt_is_overdue(attempt=attempt, now=now):
+        for item, letters in updates:
+            if attempt.is_practice and item.selected is not None:
+                continue  # practice answers are final once given
+            if letters != item.selected:
+                item.selected = letters
+                item.answered_at = now
+    finalize_locked_attempt(
+        attempt=attempt, items=items, submitted_at=now, user=user, item_versions=item_versions
+    )
