@@ -89,20 +89,64 @@ def generate(bench, spec: dict, procs: int = 1, timeout: float | None = None) ->
         )
         children.append((proc, out_path))
     limit = timeout if timeout is not None else spec.get("duration", 30) + 90
+    started = time.monotonic()
+    try:
+        for proc, _out in children:
+            # A long run says every minute that it is alive and how the servers are doing.
+            while True:
+                left = limit - (time.monotonic() - started)
+                try:
+                    proc.wait(timeout=max(min(left, 60.0), 0.01))
+                    break
+                except subprocess.TimeoutExpired:
+                    if time.monotonic() - started >= limit:
+                        raise
+                    _progress(bench, time.monotonic() - started)
+    except subprocess.TimeoutExpired:
+        for proc, _out in children:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        raise BenchError(f"a load generator did not stop within {limit:.0f} s") from None
     results = []
     for proc, out_path in children:
-        try:
-            proc.wait(timeout=limit)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise BenchError(f"a load generator did not stop within {limit:.0f} s") from None
         if proc.returncode != 0 or not out_path.exists():
             raise BenchError(f"a load generator failed (exit {proc.returncode})")
         results.append(json.loads(out_path.read_text()))
     merged = merge_results(results)
     merged["procs"] = procs
     return merged
+
+
+def _progress(bench, elapsed: float) -> None:
+    now = time.time()
+    cores = bench.sampler.cpu_cores("servers", now - 60, now)
+    _proc, rss = bench.sampler.peak_rss_mib("servers", now - 60, now)
+    bench.log(
+        f"  … {elapsed:.0f} s: servers {cores or 0:.2f} cores, RSS {rss or 0:.0f} MiB over the last minute"
+    )
+
+
+def memory_trend(bench, start: float, end: float) -> dict:
+    """The servers' summed RSS over a window: first and last tenth, peak, trend after the first
+    tenth (MiB per minute) and about 20 samples."""
+    series = bench.sampler.rss_series_mib("servers", start, end)
+    tenth = max(len(series) // 10, 1)
+    first = sum(v for _t, v in series[:tenth]) / tenth if series else None
+    last = sum(v for _t, v in series[-tenth:]) / tenth if series else None
+    # The second tenth: after the warm-up (connections, threads and per-process caches come up).
+    second = series[tenth : 2 * tenth]
+    settled = sum(v for _t, v in second) / len(second) if second else first
+    slope = linear_slope([(t - start, v) for t, v in series[tenth:]]) if len(series) > tenth + 1 else None
+    return {
+        "seconds": end - start,
+        "first": first,
+        "settled": settled,
+        "last": last,
+        "peak": max((v for _t, v in series), default=None),
+        "slope_mib_per_min": slope * 60 if slope is not None else None,
+        "series": [(round(t - start), round(v, 1)) for t, v in series[:: max(len(series) // 20, 1)]],
+    }
 
 
 class Window:
@@ -679,15 +723,22 @@ def phase_crowd(bench) -> None:
     with Window(bench, sql=True) as window:
         result = generate(bench, spec, procs=procs, timeout=spec["max_seconds"] + 60)
     extra = result["extra"]
+    trend = memory_trend(bench, window.start, window.end)
+    bench.sections["crowd_memory"] = {
+        **trend,
+        "what": f"the crowd of {args.participants:,} arriving over {args.ramp:.0f} s",
+    }
     add_row(
         bench,
-        f"crowd: {args.participants:,} participants, think {args.think[0]:g}-{args.think[1]:g} s",
+        f"crowd: {args.participants:,} participants over {args.ramp:g} s, think {args.think[0]:g}-{args.think[1]:g} s",
         result,
         window,
         ops=extra.get("finished") or None,
         h=False,
         kind="crowd",
-        note=f"{extra.get('finished', 0):,} submitted, peak {extra.get('peak_concurrent', 0):,} at once; p99 target < 300 ms, 0 errors",
+        note=f"{extra.get('finished', 0):,} submitted, peak {extra.get('peak_concurrent', 0):,} at once; "
+        f"servers' RSS {trend['first'] or 0:.0f} -> {trend['last'] or 0:.0f} MiB; "
+        "p99 target < 300 ms, 0 errors",
     )
     if not spec["save_answers"]:
         bench.notes.append(
@@ -822,22 +873,9 @@ def phase_soak(bench) -> None:
     bench.log(f"memory soak: {args.soak:.0f} s of {what}")
     with Window(bench) as window:
         result = generate(bench, spec, timeout=args.soak + 120)
-    series = bench.sampler.rss_series_mib("servers", window.start, window.end)
-    tenth = max(len(series) // 10, 1)
-    first = sum(v for _t, v in series[:tenth]) / tenth if series else None
-    last = sum(v for _t, v in series[-tenth:]) / tenth if series else None
-    slope = (
-        linear_slope([(t - window.start, v) for t, v in series[tenth:]]) if len(series) > tenth + 1 else None
-    )
-    bench.sections["soak"] = {
-        "seconds": args.soak,
-        "what": what,
-        "first": first,
-        "last": last,
-        "peak": max((v for _t, v in series), default=None),
-        "slope_mib_per_min": slope * 60 if slope is not None else None,
-        "series": [(round(t - window.start), round(v, 1)) for t, v in series[:: max(len(series) // 20, 1)]],
-    }
+    trend = memory_trend(bench, window.start, window.end)
+    first, last = trend["first"], trend["last"]
+    bench.sections["soak"] = {**trend, "seconds": args.soak, "what": what}
     add_row(
         bench,
         f"memory soak, {args.soak:.0f} s",
