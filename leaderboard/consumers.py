@@ -94,6 +94,10 @@ class CompetitionLiveConsumer(AsyncJsonWebsocketConsumer):
             return
         await live.subscribe(self)
 
+    async def send_text(self, text: str) -> None:
+        """The feed's hot path (leaderboard/live.py): one ready-made text frame, straight to the server."""
+        await self.base_send({"type": "websocket.send", "text": text})
+
     async def _refuse(self, close_code: int, code: str, message, language: str) -> None:
         with translation.override(language):
             detail = str(message)

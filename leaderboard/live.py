@@ -1,24 +1,30 @@
-"""The coalesced broadcast to dashboards: one poller per competition per server process.
+"""The coalesced broadcast to dashboards: one feed per competition per server process.
 
-Design (correct across processes, cheap at any submission rate):
+Design (correct across processes, cheap at any submission rate, prompt):
 - Every recorded submission bumps the competition's version counter in the store, inside the
   same Lua call that updates the figures (Redis: `INCR ver`; the embedded store: the count of
   counted attempts).
 - In each server process, the first dashboard socket of a competition starts one asyncio task,
-  the feed. Every LIVE_BROADCAST_INTERVAL_SECONDS it reads the version (one GET); when it changed,
-  it reads the figures (one Lua call) and hands them to every socket of that competition in this
-  process, each scoped and rendered once per distinct viewer scope and language.
+  the feed. Every LIVE_POLL_SECONDS (0.1 s) it reads the version (one GET). When it changed, the
+  feed broadcasts at once if its previous broadcast is at least LIVE_BROADCAST_INTERVAL_SECONDS
+  (1 s) old, otherwise as soon as it is; a broadcast reads the figures then (one Lua call), so
+  it carries everything recorded until that moment.
+- The sockets are grouped by view (scope and language): each group's message is rendered and
+  JSON-encoded once per broadcast and the same text goes to every socket of the group.
 - The last socket leaving stops the feed.
 
-So a competition's dashboards receive at most one message per interval, always carrying the latest
-figures (a burst's last change is read on the tick after it), whichever process took the
-submission; Redis sees one GET per second per process and competition watched, independent of the
-submission rate and of the number of dashboards; no channel-layer group messages are needed.
+So a dashboard receives at most one update per interval, always carrying the latest figures (a
+burst's last change goes out at most one interval after the previous message), whichever process
+took the submission. A submission after a quiet second reaches dashboards within one poll (plus
+the round itself) instead of waiting for a fixed tick; under a steady stream the wait for the next
+broadcast is up to one interval (the price of the rate bound). Redis sees one GET per poll per
+process and competition watched, independent of the submission rate and of the number of
+dashboards; no channel-layer group messages are needed.
 
 When the store stops answering, the feed tells its sockets `{"type": "status", "live": false}`
-once; when it answers again, it says `{"type": "status", "live": true}` and sends fresh figures
-(read from the database until the services have caught up: leaderboard/worker.py). The feed only
-reads; it never rebuilds.
+once and then polls once per interval; when it answers again, it says `{"type": "status",
+"live": true}` and sends fresh figures (read from the database until the services have caught
+up: leaderboard/worker.py). The feed only reads; it never rebuilds.
 """
 
 from __future__ import annotations
@@ -46,19 +52,49 @@ class Subscriber(Protocol):
     view: LiveView
     sent_signature: str | None
 
-    async def send(
-        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
-    ) -> None: ...
+    async def send_text(self, text: str) -> None:
+        """Send one text frame (the consumer hands it straight to the server)."""
+
+
+ViewKey = tuple[str, str]
+
+
+def _view_key(view: LiveView) -> ViewKey:
+    return (view.scope.key, view.language)
+
+
+class _Clock:
+    """The feed's time: the event loop's monotonic clock. Tests put a fake one in `clock`."""
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+clock = _Clock()
 
 
 @dataclass
 class _Feed:
     competition_id: int
-    subscribers: set[Any] = field(default_factory=set)
+    # The sockets by view (scope, language): one rendering and one JSON text per group per round.
+    groups: dict[ViewKey, set[Any]] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     task: asyncio.Task | None = None
     version: int | None = None
     live: bool = True
+    # Clock time the last broadcast round started; the next one starts an interval later at the earliest.
+    last_round: float = float("-inf")
+
+    @property
+    def subscribers(self) -> list[Any]:
+        return [subscriber for group in self.groups.values() for subscriber in group]
+
+    @property
+    def watched(self) -> bool:
+        return any(self.groups.values())
 
 
 # Keyed by (event loop, competition): a process has one loop under daphne; tests make one per test.
@@ -89,44 +125,52 @@ def status_message(*, live: bool, language: str) -> str:
     return json.dumps(body, ensure_ascii=False)
 
 
-class _Renderer:
-    """Renders the figures once per distinct (scope, language) among a feed's sockets."""
-
-    def __init__(self, numbers: LiveNumbers, catalog: RegionCatalog) -> None:
-        self.numbers = numbers
-        self.catalog = catalog
-        self.cache: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def text_for(self, view: LiveView) -> tuple[str, str]:
-        """(message text, signature): the signature leaves out what changes with every submission
-        anywhere (version, updated_at), so a viewer is not sent figures of its scope that did not move."""
-        key = (view.scope.key, view.language)
-        rendered = self.cache.get(key)
-        if rendered is None:
-            with translation.override(view.language):
-                body = stats_body(numbers=self.numbers, scope=view.scope, catalog=self.catalog)
-            text = json.dumps({"type": "stats", **body}, ensure_ascii=False)
-            figures = {k: v for k, v in body.items() if k not in ("version", "updated_at")}
-            rendered = self.cache[key] = (text, json.dumps(figures, sort_keys=True))
-        return rendered
+def render(numbers: LiveNumbers, catalog: RegionCatalog, view: LiveView) -> tuple[str, str]:
+    """(message text, signature) of the figures for one view. The signature leaves out what changes
+    with every submission anywhere (version, updated_at), so a viewer is not sent figures of its
+    scope that did not move."""
+    with translation.override(view.language):
+        body = stats_body(numbers=numbers, scope=view.scope, catalog=catalog)
+    text = json.dumps({"type": "stats", **body}, ensure_ascii=False)
+    figures = {k: v for k, v in body.items() if k not in ("version", "updated_at")}
+    return text, json.dumps(figures, sort_keys=True)
 
 
-async def _deliver(feed: _Feed, renderer: _Renderer, subscribers: list[Any]) -> None:
+async def _send_all(subscribers: Any, text: str, signature: str) -> int:
+    """Send the one text of a view to every socket of it that does not show these figures yet."""
+    sent = 0
     for subscriber in subscribers:
-        text, signature = renderer.text_for(subscriber.view)
         if subscriber.sent_signature == signature:
             continue
         try:
-            await subscriber.send(text_data=text)
-            subscriber.sent_signature = signature
+            await subscriber.send_text(text)
         except Exception:  # noqa: BLE001 - one broken socket must not stop the others
             logger.exception("Sending live figures to a dashboard failed")
+            continue
+        subscriber.sent_signature = signature
+        sent += 1
+    return sent
+
+
+async def _deliver(feed: _Feed, numbers: LiveNumbers, catalog: RegionCatalog) -> int:
+    """One broadcast round: each view rendered and encoded once, its text sent to its sockets."""
+    sent = 0
+    for group in list(feed.groups.values()):
+        members = list(group)
+        if members:
+            text, signature = render(numbers, catalog, members[0].view)
+            sent += await _send_all(members, text, signature)
+    return sent
 
 
 async def _broadcast_status(feed: _Feed, *, live: bool) -> None:
-    for subscriber in list(feed.subscribers):
+    texts: dict[str, str] = {}
+    for subscriber in feed.subscribers:
+        language = subscriber.view.language
+        if language not in texts:
+            texts[language] = status_message(live=live, language=language)
         with contextlib.suppress(Exception):
-            await subscriber.send(text_data=status_message(live=live, language=subscriber.view.language))
+            await subscriber.send_text(texts[language])
             if not live:
                 subscriber.sent_signature = None  # resend the figures when live again
 
@@ -139,15 +183,15 @@ async def subscribe(subscriber: Any) -> None:
     if feed is None:
         feed = _feeds[key] = _Feed(competition_id=cid)
     async with feed.lock:
-        feed.subscribers.add(subscriber)
+        feed.groups.setdefault(_view_key(subscriber.view), set()).add(subscriber)
         try:
             numbers, catalog = await database_sync_to_async(_read_figures)(cid)
         except StoreUnavailable:
-            await subscriber.send(text_data=status_message(live=False, language=subscriber.view.language))
+            await subscriber.send_text(status_message(live=False, language=subscriber.view.language))
         else:
-            await _deliver(feed, _Renderer(numbers, catalog), [subscriber])
+            await _send_all([subscriber], *render(numbers, catalog, subscriber.view))
     if feed.task is None or feed.task.done():
-        feed.task = asyncio.create_task(_run(feed, key))
+        feed.task = asyncio.create_task(_run(feed))
 
 
 async def unsubscribe(subscriber: Any) -> None:
@@ -158,8 +202,12 @@ async def unsubscribe(subscriber: Any) -> None:
     feed = _feeds.get(key)
     if feed is None:
         return
-    feed.subscribers.discard(subscriber)
-    if not feed.subscribers:
+    group = feed.groups.get(_view_key(view))
+    if group is not None:
+        group.discard(subscriber)
+        if not group:
+            del feed.groups[_view_key(view)]
+    if not feed.watched:
         _feeds.pop(key, None)
         if feed.task is not None:
             feed.task.cancel()
@@ -167,38 +215,46 @@ async def unsubscribe(subscriber: Any) -> None:
                 await feed.task
 
 
-async def _run(feed: _Feed, key: tuple[int, int]) -> None:
-    loop = asyncio.get_running_loop()
+async def _run(feed: _Feed) -> None:
     interval = max(0.05, float(settings.LIVE_BROADCAST_INTERVAL_SECONDS))
-    next_tick = loop.time() + interval
-    while feed.subscribers:
-        await asyncio.sleep(max(0.0, next_tick - loop.time()))
-        next_tick = max(next_tick + interval, loop.time() + interval / 2)
+    poll = min(interval, max(0.01, float(settings.LIVE_POLL_SECONDS)))
+    while feed.watched:
+        # While the store is down, knocking once per interval is enough.
+        await clock.sleep(poll if feed.live else interval)
         try:
-            await _tick(feed)
+            if not await _changed(feed):
+                continue
+            # The rate bound: a round starts an interval after the previous one at the earliest.
+            # Waiting here coalesces everything recorded meanwhile into that round's figures.
+            wait = feed.last_round + interval - clock.now()
+            if wait > 0:
+                await clock.sleep(wait)
+            feed.last_round = clock.now()
+            await _round(feed)
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - keep the feed alive through any single bad tick
-            logger.exception("Live feed of competition %s failed a tick", feed.competition_id)
+        except Exception:  # noqa: BLE001 - keep the feed alive through any single bad poll
+            logger.exception("Live feed of competition %s failed a round", feed.competition_id)
 
 
-async def _tick(feed: _Feed) -> None:
-    cid = feed.competition_id
+async def _changed(feed: _Feed) -> bool:
+    """Whether a round is due: the version moved, or the store answers again after an outage."""
     try:
-        version = await database_sync_to_async(_read_version)(cid)
+        version = await database_sync_to_async(_read_version)(feed.competition_id)
     except StoreUnavailable:
         if feed.live:
             feed.live = False
-            logger.warning("Live store unavailable: dashboards of competition %s paused", cid)
+            logger.warning("Live store unavailable: dashboards of competition %s paused", feed.competition_id)
             await _broadcast_status(feed, live=False)
-        return
-    recovered = not feed.live
-    if version == feed.version and not recovered:
-        return
-    numbers, catalog = await database_sync_to_async(_read_figures)(cid)
+        return False
+    return version != feed.version or not feed.live
+
+
+async def _round(feed: _Feed) -> None:
+    numbers, catalog = await database_sync_to_async(_read_figures)(feed.competition_id)
     async with feed.lock:
-        if recovered:
+        if not feed.live:
             feed.live = True
             await _broadcast_status(feed, live=True)
         feed.version = numbers.version
-        await _deliver(feed, _Renderer(numbers, catalog), list(feed.subscribers))
+        await _deliver(feed, numbers, catalog)

@@ -223,6 +223,9 @@ TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 300 if REDIS_URL else 0)
 ATTEMPT_GRACE_SECONDS = env_int("ATTEMPT_GRACE_SECONDS", 15)
 # How often, at most, a competition's dashboards receive an update.
 LIVE_BROADCAST_INTERVAL_SECONDS = float(env_str("LIVE_BROADCAST_INTERVAL_SECONDS", "1.0"))
+# How often each server process reads the version of each watched competition (one Redis GET): a
+# change after a quiet interval reaches the dashboards within this much (leaderboard/live.py).
+LIVE_POLL_SECONDS = float(env_str("LIVE_POLL_SECONDS", "0.1"))
 # Redis keys of the live leaderboard start with this (several deployments or test runs can share a Redis db).
 LEADERBOARD_KEY_PREFIX = env_str("LEADERBOARD_KEY_PREFIX", "lb")
 # How often each server process records what the leaderboard outbox still holds (a process killed

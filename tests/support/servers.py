@@ -48,6 +48,7 @@ def server_env(**extra: str) -> dict[str, str]:
         "LEADERBOARD_KEY_PREFIX": settings.LEADERBOARD_KEY_PREFIX,
         "CACHE_PREFIX": f"cache-{run}",
         "LIVE_BROADCAST_INTERVAL_SECONDS": str(settings.LIVE_BROADCAST_INTERVAL_SECONDS),
+        "LIVE_POLL_SECONDS": str(settings.LIVE_POLL_SECONDS),
         "LEADERBOARD_CATCH_UP_SECONDS": "1",
         "SERVE_STATIC": "1",
         "LOG_LEVEL": "WARNING",
