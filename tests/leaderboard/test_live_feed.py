@@ -29,6 +29,10 @@ CATALOG = RegionCatalog(regions={COUNTY.id: COUNTY})
 ADMIN = ViewerScope(root_id=None, listed_ids=(COUNTY.id,))
 ORGANIZER = ViewerScope(root_id=COUNTY.id, listed_ids=(COUNTY.id,))
 
+# No query runs, but the feed's reads go through database_sync_to_async, whose thread checks the
+# connections another test left open.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 class FakeClock:
     """Stopped until `running` is set (every socket connects at 0); then each sleep returns at once
