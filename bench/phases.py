@@ -103,11 +103,11 @@ def generate(bench, spec: dict, procs: int = 1, timeout: float | None = None) ->
                         raise
                     _progress(bench, time.monotonic() - started)
     except subprocess.TimeoutExpired:
-        for proc, _out in children:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        _stop_generators(children)
         raise BenchError(f"a load generator did not stop within {limit:.0f} s") from None
+    except BaseException:  # Ctrl-C, SIGTERM: no generator outlives the run
+        _stop_generators(children)
+        raise
     results = []
     for proc, out_path in children:
         if proc.returncode != 0 or not out_path.exists():
@@ -116,6 +116,13 @@ def generate(bench, spec: dict, procs: int = 1, timeout: float | None = None) ->
     merged = merge_results(results)
     merged["procs"] = procs
     return merged
+
+
+def _stop_generators(children) -> None:
+    for proc, _out in children:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def _progress(bench, elapsed: float) -> None:

@@ -389,7 +389,10 @@ def main(argv: list[str] | None = None) -> int:
         if bench.servers is not None:
             print(bench.servers.log_tail(), file=sys.stderr)
     finally:
-        bench.log("tearing down (nginx, servers, redis, scratch database)")
+        # A second Ctrl-C must not leave servers, cgroups or the scratch database behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        bench.log("tearing down (nginx, servers, redis, CPU cgroups, scratch database)")
         bench.teardown()
     text = report.render(bench, failed=failed)
     print(text)
