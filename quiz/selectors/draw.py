@@ -1,14 +1,14 @@
 """What an attempt of a competition may draw: `(id, type, category)` of the active questions of its
-banks, read on every start of an attempt.
+banks, read on every start of an attempt, and the drawn questions' content to freeze.
 
 For a ranked competition the list depends only on its banks and their questions, so it is kept per
-process and checked against a generation token in the shared cache (one GET instead of reading
-every candidate row). The token changes, at once and again after commit, whenever a question or
-a bank is saved or deleted, a competition's banks change (quiz/signals.py) or a bank is imported
-(`quiz.services.banks.bank_import`: bulk writes send no signal). An entry is also dropped after
-DRAW_CACHE_MAX_AGE seconds, which bounds what the token cannot see: writes made with
-`QuerySet.update()` behind the services' back and, without Redis (a per-process cache), changes
-made by another process.
+process, with the content a start freezes (stem, options, answer, explanation), and checked against
+a generation token in the shared cache (one GET instead of reading every candidate row). The token
+changes, at once and again after commit, whenever a question or a bank is saved or deleted, a
+competition's banks change (quiz/signals.py) or a bank is imported (`quiz.services.banks.bank_import`:
+bulk writes send no signal). An entry is also dropped after DRAW_CACHE_MAX_AGE seconds, which bounds
+what the token cannot see: writes made with `QuerySet.update()` behind the services' back and,
+without Redis (a per-process cache), changes made by another process.
 
 A practice competition is never served from the cache: what it may draw also depends on other
 competitions and on the clock (`quiz.selectors.answer_keys`), so that rule is applied exactly, on
@@ -32,8 +32,34 @@ logger = logging.getLogger(__name__)
 
 DRAW_CACHE_MAX_AGE = 60.0
 _GENERATION_KEY = "quiz:draw-candidates:generation"
-# competition id -> (generation token, monotonic time read, candidates)
-_local: dict[int, tuple[str, float, list[tuple[int, str, str]]]] = {}
+# The fields of a question that freezing it into an attempt item reads (quiz.services.drawing.freeze_item).
+_CONTENT_FIELDS = ("id", "type", "stem", "options", "answer", "explanation", "category")
+
+
+class DrawPool:
+    """What one start may draw: `candidates`, `(id, type, category)` of every question it may draw
+    (shared: do not change it), and `questions(ids)`, their content."""
+
+    __slots__ = ("candidates", "_content")
+
+    def __init__(
+        self, candidates: list[tuple[int, str, str]], content: dict[int, Question] | None = None
+    ) -> None:
+        self.candidates = candidates
+        self._content: dict[int, Question] = content or {}
+
+    def questions(self, question_ids: list[int]) -> dict[int, Question]:
+        """The questions of `question_ids` (read-only instances, shared with other starts); one query
+        for those the pool does not hold. A question deleted meanwhile is left out."""
+        content = self._content
+        missing = [qid for qid in question_ids if qid not in content]
+        if missing:
+            content.update(Question.objects.only(*_CONTENT_FIELDS).in_bulk(missing))
+        return {qid: content[qid] for qid in question_ids if qid in content}
+
+
+# competition id -> (generation token, monotonic time read, pool)
+_local: dict[int, tuple[str, float, DrawPool]] = {}
 
 
 def _generation() -> str | None:
@@ -55,10 +81,18 @@ def draw_candidates(*, competition: Competition, now: datetime) -> list[tuple[in
     (`quiz.selectors.answer_keys`), read from the database each time. The list is shared: do not
     change it.
     """
-    questions = Question.objects.filter(bank__competitions=competition, is_active=True)
+    return draw_pool(competition=competition, now=now).candidates
+
+
+def draw_pool(*, competition: Competition, now: datetime) -> DrawPool:
+    """What an attempt of `competition` may draw at `now` (draw_candidates) and the drawn questions'
+    content. A practice competition's pool is read afresh each time; a ranked one's is cached with
+    every candidate's content, read in the same query (what a start freezes then costs no query)."""
     if competition.is_practice:
-        questions = questions.exclude(fingerprint__in=answer_keys.guarded_fingerprints(now=now))
-        return list(questions.values_list("id", "type", "category"))
+        questions = Question.objects.filter(bank__competitions=competition, is_active=True).exclude(
+            fingerprint__in=answer_keys.guarded_fingerprints(now=now)
+        )
+        return DrawPool(list(questions.values_list("id", "type", "category")))
     generation = _generation()
     entry = _local.get(competition.pk)
     clock = time.monotonic()
@@ -69,10 +103,13 @@ def draw_candidates(*, competition: Competition, now: datetime) -> list[tuple[in
         and clock - entry[1] < DRAW_CACHE_MAX_AGE
     ):
         return entry[2]
-    candidates = list(questions.values_list("id", "type", "category"))
-    if generation is not None:
-        _local[competition.pk] = (generation, clock, candidates)
-    return candidates
+    questions = Question.objects.filter(bank__competitions=competition, is_active=True)
+    if generation is None:  # nothing to keep it in: the candidates only, the content of the drawn ones later
+        return DrawPool(list(questions.values_list("id", "type", "category")))
+    content = {question.pk: question for question in questions.only(*_CONTENT_FIELDS)}
+    pool = DrawPool([(qid, q.type, q.category) for qid, q in content.items()], content)
+    _local[competition.pk] = (generation, clock, pool)
+    return pool
 
 
 def _new_generation() -> None:

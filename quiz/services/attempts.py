@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from core.exceptions import ApplicationError, NotFound
 from quiz.events import attempt_scored_publish
 from quiz.models import Attempt, AttemptItem, Competition, Participation, Question
-from quiz.services.drawing import attempt_items_create, draw_question_ids
+from quiz.services.drawing import attempt_items_create, draw_questions
 from quiz.services.finalising import (
     ItemsChanged,
     attempt_expire_overdue,
@@ -166,23 +166,20 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
                 extra={"attempts_per_day": competition.attempts_per_day},
                 headers={"Retry-After": str(_seconds_to_next_quota_day(now=now))},
             )
-        question_ids = draw_question_ids(competition=competition, now=now)
-        questions = Question.objects.in_bulk(question_ids)
+        questions = draw_questions(competition=competition, now=now)
         attempt = Attempt.objects.create(
             user=user,
             competition=competition,
             started_at=now,
             deadline=now + timedelta(seconds=competition.time_limit_seconds),
             day=today,
-            question_count=len(question_ids),
+            question_count=len(questions),
             region_id=user.region_id,
             organization_id=user.organization_id,
             industry_id=_industry_id(user),
             is_practice=competition.is_practice,
         )
-        attempt_items_create(
-            attempt=attempt, competition=competition, questions=questions, question_ids=question_ids
-        )
+        attempt_items_create(attempt=attempt, competition=competition, questions=questions)
     return attempt, True
 
 

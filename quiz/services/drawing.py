@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
 from quiz.models import JUDGE_KEYS, OPTION_KEYS, Attempt, AttemptItem, Competition, Question
-from quiz.selectors.draw import draw_candidates
+from quiz.selectors.draw import draw_pool
 
+# Read at every call (not bound as a default argument), so that a test can make draws repeatable.
 _random = random.SystemRandom()
 
 
@@ -23,17 +24,9 @@ def _matches(rule: dict[str, Any], qtype: str, category: str) -> bool:
     )
 
 
-def draw_question_ids(
-    *, competition: Competition, now: datetime | None = None, rng: random.Random = _random
+def _draw_ids(
+    *, candidates: list[tuple[int, str, str]], competition: Competition, rng: random.Random
 ) -> list[int]:
-    """Pick the questions of one attempt: without replacement, from the active questions of the
-    competition's banks, first what each draw rule asks for, then the rest freely; shuffled.
-
-    A practice competition leaves out every question a ranked competition not over yet holds
-    (`quiz.selectors.answer_keys`): its feedback and review show keys.
-    Raises ApplicationError 409 `not_enough_questions` when the banks cannot fill the attempt.
-    """
-    candidates = draw_candidates(competition=competition, now=now or timezone.now())
     wanted = competition.questions_per_attempt
     chosen: list[int] = []
     taken: set[int] = set()
@@ -56,6 +49,24 @@ def draw_question_ids(
     return chosen
 
 
+def draw_questions(
+    *, competition: Competition, now: datetime | None = None, rng: random.Random | None = None
+) -> list[Question]:
+    """Pick the questions of one attempt, in the order it shows them: without replacement, from the
+    active questions of the competition's banks, first what each draw rule asks for, then the rest
+    freely; shuffled.
+
+    A practice competition leaves out every question a ranked competition not over yet holds
+    (`quiz.selectors.answer_keys`): its feedback and review show keys. A ranked competition's
+    questions come from the per-process cache of quiz/selectors/draw.py (read-only instances).
+    Raises ApplicationError 409 `not_enough_questions` when the banks cannot fill the attempt.
+    """
+    pool = draw_pool(competition=competition, now=now or timezone.now())
+    question_ids = _draw_ids(candidates=pool.candidates, competition=competition, rng=rng or _random)
+    questions = pool.questions(question_ids)
+    return [questions[qid] for qid in question_ids]
+
+
 def _not_enough(*, needed: int, available: int, rule: dict[str, Any] | None) -> ApplicationError:
     return ApplicationError(
         _("The question banks do not hold enough active questions for this competition."),
@@ -65,7 +76,7 @@ def _not_enough(*, needed: int, available: int, rule: dict[str, Any] | None) -> 
 
 
 def freeze_item(
-    *, question: Question, position: int, shuffle: bool, rng: random.Random = _random
+    *, question: Question, position: int, shuffle: bool, rng: random.Random | None = None
 ) -> AttemptItem:
     """An unsaved AttemptItem: the question as this attempt shows it, with its answer in shown letters.
 
@@ -80,7 +91,7 @@ def freeze_item(
     else:
         original = list(zip(OPTION_KEYS, question.options, strict=False))
         if shuffle:
-            rng.shuffle(original)
+            (rng or _random).shuffle(original)
         options = []
         key_map = {}
         for shown_key, (own_key, text) in zip(OPTION_KEYS, original, strict=False):
@@ -101,18 +112,24 @@ def freeze_item(
     )
 
 
+def attempt_items_freeze(*, competition: Competition, questions: list[Question]) -> list[AttemptItem]:
+    """The unsaved items of a new attempt showing `questions` in that order (positions from 1)."""
+    shuffle = competition.shuffle_options
+    return [
+        freeze_item(question=question, position=position, shuffle=shuffle)
+        for position, question in enumerate(questions, start=1)
+    ]
+
+
 def attempt_items_create(
-    *, attempt: Attempt, competition: Competition, questions: dict[int, Question], question_ids: list[int]
+    *, attempt: Attempt, competition: Competition, questions: list[Question]
 ) -> list[AttemptItem]:
-    """Freeze the drawn questions into the new attempt's items, in `question_ids` order (one INSERT).
+    """Freeze the drawn questions into the new attempt's items, in that order (one INSERT).
 
     Used by attempt_start and by the practice rounds (quiz/services/practice.py). Leaves the
     items prefetched on `attempt` (`attempt.items.all()` costs no query) and `attempt.competition` set.
     """
-    items = [
-        freeze_item(question=questions[qid], position=position, shuffle=competition.shuffle_options)
-        for position, qid in enumerate(question_ids, start=1)
-    ]
+    items = attempt_items_freeze(competition=competition, questions=questions)
     for item in items:
         item.attempt = attempt
     AttemptItem.objects.bulk_create(items)

@@ -70,7 +70,7 @@ def _create_round(
         industry_id=user_industry_id(user),
     )
     attempt_items_create(
-        attempt=attempt, competition=competition, questions=questions, question_ids=question_ids
+        attempt=attempt, competition=competition, questions=[questions[qid] for qid in question_ids]
     )
     return attempt
 

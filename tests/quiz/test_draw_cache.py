@@ -104,3 +104,38 @@ def test_the_admins_bulk_deactivation_reaches_the_next_start(ranked, bank):
     questions_set_active(question_ids=off, active=False)
 
     assert not set(off) & _ids(ranked)
+
+
+def test_a_ranked_start_reads_no_question_it_drew_before(ranked, bank, django_assert_num_queries):
+    from quiz.services.drawing import draw_questions
+
+    ranked.questions_per_attempt = 6  # the whole bank: the second draw can only repeat the first
+    first = draw_questions(competition=ranked)
+    with django_assert_num_queries(0):
+        again = draw_questions(competition=ranked)
+
+    assert sorted(q.pk for q in first) == sorted(q.pk for q in again)
+
+
+def test_an_edited_question_is_frozen_as_edited_from_the_next_start_on(ranked, bank):
+    from quiz.services.drawing import draw_questions
+
+    ranked.questions_per_attempt = 6
+    draw_questions(competition=ranked)  # every question's content is cached now
+    question = bank.questions.first()
+    question.stem, question.answer, question.explanation = "改过的题干", "D", "改过的解析"
+    question.save()
+
+    frozen = {q.pk: q for q in draw_questions(competition=ranked)}[question.pk]
+
+    assert (frozen.stem, frozen.answer, frozen.explanation) == ("改过的题干", "D", "改过的解析")
+
+
+def test_a_practice_reads_its_questions_afresh_at_every_start(bank, django_assert_num_queries):
+    from quiz.services.drawing import draw_questions
+
+    practice = CompetitionFactory(banks=[bank], questions_per_attempt=3, is_practice=True)
+    draw_questions(competition=practice)
+    Question.objects.filter(bank=bank).update(stem="只改数据库")  # no signal: only a fresh read sees it
+
+    assert {q.stem for q in draw_questions(competition=practice)} == {"只改数据库"}
