@@ -5,6 +5,9 @@ submission the output serializers here never carry an item's `correct`, `explana
 `is_correct` (practice feedback on an answered question is the one documented exception).
 """
 
+from datetime import datetime
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -167,14 +170,90 @@ class AttemptOutputSerializer(serializers.Serializer):
 
 
 _DATETIME = serializers.DateTimeField()
+_datetime = _DATETIME.to_representation
 
 
 def _items(attempt: Attempt) -> list[AttemptItem]:
     return sorted(attempt.items.all(), key=lambda item: item.position)
 
 
+def _letters(value: list[str] | None) -> list[str] | None:
+    return None if value is None else [str(letter) for letter in value]
+
+
+def _flag(value: bool | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def attempt_body(attempt: Attempt, *, now: datetime) -> dict[str, Any]:
+    """AttemptOutputSerializer's output, built as plain dicts: the same keys in the same order and
+    the same values, so the same JSON bytes (tests/quiz/test_attempt_body.py compares them). Start,
+    detail and submit answer with it; DRF's per-field machinery cost more than the rest of a start.
+    The serializers above stay the schema. `attempt` has its competition and items loaded."""
+    competition = attempt.competition
+    items = _items(attempt)
+    body: dict[str, Any] = {
+        "id": int(attempt.pk),
+        "competition": int(attempt.competition_id),
+        "competition_title": str(competition.title),
+        "status": str(attempt.status),
+        "started_at": _datetime(attempt.started_at),
+        "deadline": _datetime(attempt.deadline),
+        "server_time": _datetime(now),
+        "time_limit_seconds": int((attempt.deadline - attempt.started_at).total_seconds()),
+        "question_count": int(attempt.question_count),
+        "is_practice": bool(attempt.is_practice),
+    }
+    if attempt.status != Attempt.Status.SUBMITTED:
+        practice = attempt.is_practice
+        questions = []
+        for item in items:
+            question = {
+                "id": int(item.question_id),
+                "position": int(item.position),
+                "type": str(item.type),
+                "stem": str(item.stem),
+                "options": item.shown_options,
+                "selected": _letters(item.selected),
+            }
+            if practice and item.selected is not None:  # practice feedback on an answered question
+                question["correct"] = _letters(item.correct)
+                question["is_correct"] = _flag(item.is_correct)
+                question["explanation"] = str(item.explanation)
+            questions.append(question)
+        body["questions"] = questions
+        return body
+    pass_mark = competition.pass_mark
+    body.update(
+        submitted_at=_datetime(attempt.submitted_at),
+        score=int(attempt.score),
+        correct_count=int(attempt.correct_count),
+        duration_seconds=None if attempt.duration_seconds is None else int(attempt.duration_seconds),
+        speed_bonus=attempt.score - sum(item.points for item in items),
+        pass_mark=None if pass_mark is None else int(pass_mark),
+        passed=attempt.passed,
+        review=[
+            {
+                "question": int(item.question_id),
+                "position": int(item.position),
+                "type": str(item.type),
+                "stem": str(item.stem),
+                "options": item.shown_options,
+                "selected": _letters(item.selected),
+                "correct": _letters(item.correct),
+                "is_correct": _flag(item.is_correct),
+                "points": int(item.points),
+                "explanation": str(item.explanation),
+                "category": str(item.category),
+            }
+            for item in items
+        ],
+    )
+    return body
+
+
 def _attempt_response(attempt: Attempt, *, code: int = status.HTTP_200_OK) -> Response:
-    return Response(AttemptOutputSerializer(attempt, context={"now": timezone.now()}).data, status=code)
+    return Response(attempt_body(attempt, now=timezone.now()), status=code)
 
 
 class AttemptStartApi(APIView):
