@@ -1,8 +1,9 @@
 """Starting, answering and submitting attempts. Every rule of the competition is enforced here.
 
 Locking, in one order everywhere so that nothing deadlocks:
-- start: the Participation row (SELECT ... FOR UPDATE) guards the daily quota and "one running
-  attempt at a time"; overdue attempts are finalised *before* it is taken.
+- start: the Participation row (SELECT ... FOR UPDATE, or the ON CONFLICT lock of the PostgreSQL
+  path) guards the daily quota and "one running attempt at a time"; overdue attempts are finalised
+  *before* it is taken.
 - save answer, submit, expiry: the Attempt row first, then (submit/expiry only) an UPDATE of the
   Participation row.
 
@@ -25,7 +26,7 @@ from django.utils.translation import ngettext
 from core.exceptions import ApplicationError, NotFound
 from quiz.events import attempt_scored_publish
 from quiz.models import Attempt, AttemptItem, Competition, Participation, Question
-from quiz.services.drawing import attempt_items_create, draw_questions
+from quiz.services.drawing import attempt_items_create, attempt_items_freeze, draw_questions
 from quiz.services.finalising import (
     ItemsChanged,
     attempt_expire_overdue,
@@ -118,6 +119,9 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
             ),
             code="not_ranked_role",
         )
+    started = _start_in_one_round_trip(user=user, competition=competition, now=now)
+    if started is not None:
+        return started, True
     attempt_expire_overdue(user=user, competition=competition, now=now)
     today = quota_day(now)
     status = competition.status_at(now)
@@ -181,6 +185,137 @@ def attempt_start(*, user, competition: Competition, now: datetime | None = None
         )
         attempt_items_create(attempt=attempt, competition=competition, questions=questions)
     return attempt, True
+
+
+# The common start on PostgreSQL: two statements sent as one query string, one round trip (the
+# general path in attempt_start needs seven to ten statements). PostgreSQL runs a query string's
+# statements as one transaction (or inside the caller's), each with its own snapshot.
+# First the caller's Participation row is created or, when it exists, locked: ON CONFLICT DO UPDATE
+# locks the conflicting row even though `WHERE false` updates nothing, and it waits for a racing
+# start's lock as SELECT ... FOR UPDATE does.
+_LOCK_PARTICIPATION_SQL = """
+INSERT INTO quiz_participation AS p (user_id, competition_id, region_id, organization_id,
+    points, best_score, submitted_attempts, points_reached_at, created_at)
+VALUES (%(user)s, %(competition)s, %(region)s, %(organization)s, 0, 0, 0, NULL, %(created)s)
+ON CONFLICT (user_id, competition_id) DO UPDATE SET points = p.points WHERE false
+"""
+
+# Then, under that lock and with a fresh snapshot (READ COMMITTED: the second statement sees what a
+# racing start committed before it released the lock), the attempt and its items are inserted only
+# when nothing stands in the way: fewer than the quota started this day, no attempt of the
+# competition running (to resume) or overdue (to finalise first) and no overdue practice round.
+# No row back means one of those: the general path then finds out which and acts on it.
+_INSERT_ATTEMPT_SQL = """
+WITH state AS (
+    SELECT count(*) FILTER (WHERE kind = 'competition' AND day = %(day)s) AS started,
+           count(*) FILTER (WHERE status = 'in_progress'
+                            AND (kind = 'competition' OR deadline < %(overdue_before)s)) AS blocking
+    FROM quiz_attempt
+    WHERE user_id = %(user)s AND competition_id = %(competition)s
+      AND ((kind = 'competition' AND day = %(day)s) OR status = 'in_progress')
+), attempt AS (
+    INSERT INTO quiz_attempt (user_id, competition_id, status, started_at, deadline, submitted_at, day,
+        score, correct_count, question_count, duration_seconds, region_id, organization_id, industry_id,
+        is_practice, kind, topic)
+    SELECT %(user)s, %(competition)s, 'in_progress', %(now)s, %(deadline)s, NULL, %(day)s,
+        0, 0, %(count)s, NULL, %(region)s, %(organization)s,
+        COALESCE(%(industry)s, (SELECT industry_id FROM accounts_organization WHERE id = %(organization)s)),
+        false, 'competition', ''
+    FROM state WHERE state.started < %(quota)s AND state.blocking = 0
+    RETURNING id, industry_id
+), item AS (
+    INSERT INTO quiz_attemptitem (attempt_id, question_id, position, type, stem, options, correct, key_map,
+        explanation, category, selected, answered_at, is_correct, points)
+    SELECT attempt.id, i.question_id, i.position, i.type, i.stem, i.options, i.correct, i.key_map,
+        i.explanation, i.category, NULL, NULL, NULL, 0
+    FROM attempt, jsonb_to_recordset(%(items)s) AS i(question_id bigint, position smallint, type text,
+        stem text, options jsonb, correct jsonb, key_map jsonb, explanation text, category text)
+    RETURNING id, position
+)
+SELECT attempt.id, attempt.industry_id, item.id, item.position FROM attempt, item
+"""
+_START_SQL = _LOCK_PARTICIPATION_SQL + ";" + _INSERT_ATTEMPT_SQL
+
+_ITEM_FIELDS = (
+    "question_id",
+    "position",
+    "type",
+    "stem",
+    "options",
+    "correct",
+    "key_map",
+    "explanation",
+    "category",
+)
+
+
+def _start_in_one_round_trip(*, user, competition: Competition, now: datetime) -> Attempt | None:
+    """The new attempt (items prefetched), or None when the general path must decide: not
+    PostgreSQL, a practice competition, not open, too few questions, an attempt to resume or to
+    finalise first, or the day's quota used. The same rows as the general path writes.
+
+    Precondition: the caller may answer `competition` (the not_ranked_role rule is checked).
+    """
+    if connection.vendor != "postgresql" or competition.is_practice or competition.status_at(now) != "open":
+        return None
+    try:
+        questions = draw_questions(competition=competition, now=now)
+    except ApplicationError:
+        return None  # not_enough_questions, unless there is a running attempt to resume
+    from psycopg.types.json import Jsonb
+
+    items = attempt_items_freeze(competition=competition, questions=questions)
+    day = quota_day(now)
+    deadline = now + timedelta(seconds=competition.time_limit_seconds)
+    industry = user.industry_id or None
+    params = {
+        "user": user.pk,
+        "competition": competition.pk,
+        "region": user.region_id,
+        "organization": user.organization_id,
+        "created": timezone.now(),  # as auto_now_add sets it on the general path
+        "day": day,
+        "overdue_before": now - grace(),
+        "now": now,
+        "deadline": deadline,
+        "count": len(items),
+        "industry": industry,
+        "quota": competition.attempts_per_day,
+        "items": Jsonb([{name: getattr(item, name) for name in _ITEM_FIELDS} for item in items]),
+    }
+    with connection.cursor() as cursor:
+        # Django's psycopg cursors bind on the client, which lets one execute() send both statements.
+        cursor.execute(_START_SQL, params)
+        cursor.nextset()  # the second statement's rows
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    attempt = Attempt(
+        id=rows[0][0],
+        user=user,
+        competition=competition,
+        status=Attempt.Status.IN_PROGRESS,
+        started_at=now,
+        deadline=deadline,
+        day=day,
+        question_count=len(items),
+        region_id=user.region_id,
+        organization_id=user.organization_id,
+        industry_id=rows[0][1],
+        is_practice=False,
+        kind=Attempt.Kind.COMPETITION,
+        topic="",
+    )
+    attempt._state.adding = False
+    attempt._state.db = connection.alias
+    item_ids = {position: item_id for _attempt, _industry, item_id, position in rows}
+    for item in items:
+        item.pk = item_ids[item.position]
+        item._state.adding = False
+        item._state.db = connection.alias
+        item.attempt = attempt
+    attempt._prefetched_objects_cache = {"items": items}
+    return attempt
 
 
 # --- answering -----------------------------------------------------------------------------------
