@@ -6,7 +6,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from core.exceptions import NotFound
 from quiz.models import Attempt, Competition
+from quiz.selectors.competitions import competition_get
 from quiz.services import attempts as attempt_services
 from tests.factories import CompetitionFactory, make_bank
 
@@ -315,3 +317,24 @@ def test_schema_describes_the_competition_and_attempt_endpoints(api_client):
         assert path in schema["paths"], path
     start = schema["paths"]["/api/v1/competitions/{competition_id}/attempts/"]["post"]["responses"]
     assert {"200", "201", "409", "429"} <= set(start)
+
+
+@pytest.mark.parametrize(
+    "draw_rules", [[], [{"count": 2, "category": "消防安全"}, {"count": 1, "type": "judge"}]]
+)
+def test_competition_get_loads_a_competition_as_the_orm_does(participant, draw_rules):
+    competition = CompetitionFactory(banks=[make_bank(singles=3)], draw_rules=draw_rules, pass_mark=None)
+
+    got = competition_get(competition_id=competition.pk, user=participant)
+    stored = Competition.objects.get(pk=competition.pk)
+
+    assert got.pk == stored.pk and not got._state.adding
+    assert {f.attname: getattr(got, f.attname) for f in Competition._meta.concrete_fields} == {
+        f.attname: getattr(stored, f.attname) for f in Competition._meta.concrete_fields
+    }
+
+
+@pytest.mark.parametrize("competition_id", [0, -1, 2**63, 10**30])
+def test_competition_get_of_an_impossible_id_is_404(participant, competition_id):
+    with pytest.raises(NotFound):
+        competition_get(competition_id=competition_id, user=participant)
