@@ -2,11 +2,11 @@
 
 The database is the truth; the store (Redis, or the embedded database-backed one) is a view of it.
 Every counted submission leaves an outbox row (quiz.models.AttemptScoredOutbox) in its own
-transaction. The after-commit subscriber records the attempt at once and deletes the row (the fast
-path); `leaderboard_outbox_drain`, run every few seconds in every server process
-(config/asgi.py and config/wsgi.py start it), records whatever is left (a process killed after
-the commit, a process that could not reach Redis). Recording is idempotent per attempt id, so
-doing it twice is harmless.
+transaction. The after-commit subscriber records the attempt at once (the fast path: one Redis
+round trip, no SQL); `leaderboard_outbox_drain`, run every few seconds in every server process
+(config/asgi.py and config/wsgi.py start it), deletes the rows whose attempts the store holds and
+records the others (a process killed after the commit, a process that could not reach Redis).
+Recording is idempotent per attempt id, so doing it twice is harmless.
 
 `leaderboard_rebuild` recomputes one competition exactly; it runs from `manage.py
 rebuild_leaderboards`, when a recording finds the competition missing from Redis (first
@@ -23,10 +23,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Subquery
 from django.utils import timezone
 
-from accounts.models import Organization, User
 from leaderboard.catalog import region_catalog
 from leaderboard.store import (
     StoreNotBuilt,
@@ -66,15 +64,10 @@ def _region_facts(region_id: int | None) -> tuple[tuple[int, ...], tuple[tuple[s
 
 
 def _record_from_scoring(scored: ScoredAttempt) -> SubmissionRecord:
-    """The record from what scoring handed over, plus one small read after the commit, as the full
-    read does: whether the person is ranked *now* (a promotion racing the submission must not list
-    them again) and the unit's name."""
+    """The record from what scoring handed over, without SQL. `ranked` is the role as the scoring
+    transaction read it; a role change committed since is applied by the store all the same
+    (its `set_ranked` leaves a mark that the recording honours, leaderboard/store/redis_store.py)."""
     region_ids, region_names, county_id = _region_facts(scored.region_id)
-    user = (
-        User.objects.only("role", "is_staff", "is_superuser")
-        .annotate(unit_name=Subquery(Organization.objects.filter(pk=scored.organization_id).values("name")))
-        .get(pk=scored.user_id)
-    )
     return SubmissionRecord(
         competition_id=scored.competition_id,
         competition_stamp=competition_stamp(
@@ -83,14 +76,14 @@ def _record_from_scoring(scored: ScoredAttempt) -> SubmissionRecord:
         attempt_id=scored.attempt_id,
         user_id=scored.user_id,
         user_name=scored.user_name,
-        ranked=user.is_ranked,
+        ranked=scored.ranked,
         score=scored.score,
         submitted_at=scored.submitted_at,
         region_ids=region_ids,
         region_names=region_names,
         county_id=county_id,
         organization_id=scored.organization_id,
-        organization_name=user.unit_name or "",
+        organization_name=scored.organization_name,
         points=scored.points,
         best_score=scored.best_score,
         submitted_attempts=scored.submitted_attempts,
@@ -156,15 +149,21 @@ def leaderboard_record_submission(*, attempt_id: int, scored: ScoredAttempt | No
 
     Subscribed to quiz.events.attempt_scored, once per scored attempt (calling it again for the
     same attempt changes nothing). With `scored` (what scoring knew, quiz.events.ScoredAttempt) it
-    reads back only the person's role; without it costs two indexed SELECTs. With Redis one round trip, and the
-    DELETE of the attempt's outbox row once the figures hold it. Never raises into the caller: the
-    submission has succeeded whatever happens here. If Redis is down, or this fails in any way,
-    the outbox row stays and `leaderboard_outbox_drain` (every server process, every few seconds)
-    records the attempt as soon as a process reaches Redis.
+    runs no SQL; without it two indexed SELECTs. With Redis one round trip; the attempt's outbox
+    row is left to the next catch-up pass, which sees the attempt in the store and deletes the row
+    with the others it finds there (one statement for many submissions instead of a transaction
+    for each). The database store has nothing to confirm: the row is deleted at once.
+    Never raises into the caller: the submission has succeeded whatever happens here. If Redis is
+    down, or this fails in any way, `leaderboard_outbox_drain` (every server process, every few
+    seconds) records the attempt as soon as a process reaches Redis.
     """
     try:
-        _read_after_commit(lambda: _record(attempt_id=attempt_id, scored=scored))
-        AttemptScoredOutbox.objects.filter(attempt_id=attempt_id).delete()
+        if scored is not None:
+            _record(attempt_id=attempt_id, scored=scored)
+        else:
+            _read_after_commit(lambda: _record(attempt_id=attempt_id))
+        if get_store().reads_use_database:
+            AttemptScoredOutbox.objects.filter(attempt_id=attempt_id).delete()
     except StoreUnavailable as exc:
         logger.warning("Leaderboard store unavailable; attempt %s left in the outbox (%s)", attempt_id, exc)
     except Exception:  # noqa: BLE001 - the submission is committed; the outbox row keeps the hand-over
@@ -190,7 +189,9 @@ def leaderboard_user_ranking_sync(*, user_id: int, ranked: bool) -> int:
     one demoted comes back. Returns how many competitions changed.
 
     The embedded store reads roles from the database and needs nothing; the Redis store is told
-    per competition the person has a counted attempt in (`set_ranked`, idempotent). Never raises:
+    per competition the person has a Participation row in, counted attempt or not yet: a submission
+    scored before the change and recorded after it finds the store's mark (`set_ranked`,
+    idempotent). Never raises:
     with Redis down it logs, and `manage.py rebuild_leaderboards` (which reads the roles) puts it
     right. Role changes made with QuerySet.update() send no signal: rebuild after them.
     """
@@ -198,7 +199,7 @@ def leaderboard_user_ranking_sync(*, user_id: int, ranked: bool) -> int:
     if store.reads_use_database:
         return 0
     competition_ids = Participation.objects.filter(
-        user_id=user_id, submitted_attempts__gt=0, competition__is_practice=False
+        user_id=user_id, competition__is_practice=False
     ).values_list("competition_id", flat=True)
     changed = 0
     try:
@@ -238,18 +239,21 @@ def _record(
     return record.competition_id
 
 
-def leaderboard_outbox_drain(*, limit: int = 500) -> int:
-    """Record the attempts still in the outbox (quiz.models.AttemptScoredOutbox); returns how many.
+def leaderboard_outbox_drain(*, limit: int = 2000) -> int:
+    """Consume the outbox (quiz.models.AttemptScoredOutbox): delete the rows whose attempts the
+    store holds, record the others; returns how many it recorded.
 
-    The slow path behind `leaderboard_record_submission`: a row is left when a process died
-    between the commit and its after-commit hook, or could not reach Redis. Every server process
+    The after-commit hook leaves its row for this pass. A row whose attempt the store does not
+    hold is left by a process that died between the commit and its after-commit hook, or could
+    not reach Redis (or a hook still running: recording is idempotent). Every server process
     runs this every few seconds (leaderboard/worker.py), as does `manage.py leaderboard_catch_up`.
     Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL), so processes draining
-    at once share the work; recording is idempotent per attempt anyway. A row whose recording
-    fails for another reason than Redis being down has its competition rebuilt instead. Raises
-    StoreUnavailable when Redis does not answer; what was recorded before that is deleted.
+    at once share the work. A row whose recording fails for another reason than Redis being down
+    has its competition rebuilt instead. Raises StoreUnavailable when Redis does not answer; what
+    was consumed before that is deleted.
     """
     done: list[int] = []
+    recorded = 0
     unavailable: StoreUnavailable | None = None
     with transaction.atomic():
         rows = list(
@@ -259,7 +263,11 @@ def leaderboard_outbox_drain(*, limit: int = 500) -> int:
         )
         built: set[int] = set()
         try:
+            held = _held_by_store(rows)
             for attempt_id, competition_id in rows:
+                if attempt_id in held:
+                    done.append(attempt_id)
+                    continue
                 try:
                     _record(attempt_id=attempt_id, built=built)
                 except StoreUnavailable:
@@ -270,13 +278,27 @@ def leaderboard_outbox_drain(*, limit: int = 500) -> int:
                         leaderboard_rebuild(competition_id=competition_id)
                         built.add(competition_id)
                 done.append(attempt_id)
+                recorded += 1
         except StoreUnavailable as exc:
             unavailable = exc
         if done:
             AttemptScoredOutbox.objects.filter(attempt_id__in=done).delete()
     if unavailable is not None:
         raise unavailable
-    return len(done)
+    return recorded
+
+
+def _held_by_store(rows: list[tuple[int, int]]) -> set[int]:
+    """The attempt ids of outbox rows (attempt id, competition id) that the store already holds:
+    one Redis call per competition (none with the database store, which records nothing)."""
+    store = get_store()
+    by_competition: dict[int, list[int]] = {}
+    for attempt_id, competition_id in rows:
+        by_competition.setdefault(competition_id, []).append(attempt_id)
+    held: set[int] = set()
+    for competition_id, attempt_ids in by_competition.items():
+        held |= store.recorded_attempts(competition_id, attempt_ids)
+    return held
 
 
 def leaderboard_catch_up(*, now: datetime | None = None) -> int:

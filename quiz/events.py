@@ -26,10 +26,12 @@ attempt_scored = Signal()
 @dataclass(frozen=True)
 class ScoredAttempt:
     """What scoring knew when it committed an attempt, handed to the subscribers so that they need
-    not read it back (`scored=` of attempt_scored; None when scoring did not gather it: a retry,
-    the outbox drain, SQLite). `points`, `best_score`, `submitted_attempts` and
-    `points_reached_at` are the Participation row's totals right after this attempt
-    (`UPDATE ... RETURNING` in the same transaction)."""
+    not read anything back (`scored=` of attempt_scored; None when scoring did not gather it: a
+    retry, the outbox drain, SQLite, the general path). `points`, `best_score`,
+    `submitted_attempts` and `points_reached_at` are the Participation row's totals right after
+    this attempt (`UPDATE ... RETURNING` in the same transaction); `user_name`, `ranked`
+    (accounts.models.User.is_ranked) and `organization_name` (the unit's, "" without one) were
+    read with the attempt's lock, in the same transaction."""
 
     attempt_id: int
     competition_id: int
@@ -40,6 +42,8 @@ class ScoredAttempt:
     submitted_at: datetime
     region_id: int | None
     organization_id: int | None
+    organization_name: str
+    ranked: bool
     points: int
     best_score: int
     submitted_attempts: int
@@ -54,10 +58,10 @@ def attempt_scored_publish(
     Precondition: called inside the transaction that scored the attempt, so the outbox row
     (AttemptScoredOutbox, one per attempt: a second publish writes nothing) commits with the score
     or not at all. Subscriber: `leaderboard.services.leaderboard_record_submission`, which puts the
-    attempt on the live leaderboard and deletes the row; if the process dies first, or Redis does
-    not answer, `leaderboard.services.leaderboard_outbox_drain` (run every few seconds in every
-    server process) does it. A failing subscriber is logged by `send_robust` and never fails the
-    submission, which is committed by then.
+    attempt on the live leaderboard; `leaderboard.services.leaderboard_outbox_drain` (run every
+    few seconds in every server process) deletes the row once the live figures hold the attempt,
+    and records it itself if the process died first or Redis did not answer. A failing subscriber
+    is logged by `send_robust` and never fails the submission, which is committed by then.
     """
     AttemptScoredOutbox.objects.bulk_create(
         [AttemptScoredOutbox(attempt_id=attempt_id, competition_id=competition_id)], ignore_conflicts=True

@@ -320,10 +320,10 @@ class AttemptScoredOutbox(models.Model):
     """The outbox of the `attempt_scored` event (quiz/events.py): one row per counted attempt.
 
     Written in the submission's own transaction, so a scored attempt and its hand-over to the
-    leaderboard commit together or not at all. The subscriber (leaderboard.services) deletes the
-    row once the live figures hold the attempt; a row still here means "not yet on the live
-    leaderboard" (the process died after the commit, Redis did not answer), and every server process
-    picks it up within seconds (leaderboard.services.leaderboard_outbox_drain).
+    leaderboard commit together or not at all. The subscriber (leaderboard.services) puts the
+    attempt on the live figures; every server process, every few seconds, deletes the rows of
+    attempts the live figures hold and records the others (the process died after the commit,
+    Redis did not answer): leaderboard.services.leaderboard_outbox_drain.
     """
 
     attempt = models.OneToOneField(

@@ -228,8 +228,9 @@ LIVE_BROADCAST_INTERVAL_SECONDS = float(env_str("LIVE_BROADCAST_INTERVAL_SECONDS
 LIVE_POLL_SECONDS = float(env_str("LIVE_POLL_SECONDS", "0.1"))
 # Redis keys of the live leaderboard start with this (several deployments or test runs can share a Redis db).
 LEADERBOARD_KEY_PREFIX = env_str("LEADERBOARD_KEY_PREFIX", "lb")
-# How often each server process records what the leaderboard outbox still holds (a process killed
-# after a commit, Redis unreachable) and rebuilds open competitions Redis lost; 0 turns it off.
+# How often each server process consumes the leaderboard outbox (deletes the rows of attempts the
+# live figures hold, records the others: a process killed after a commit, Redis unreachable) and
+# rebuilds open competitions Redis lost; 0 turns it off (then run `manage.py leaderboard_catch_up`).
 LEADERBOARD_CATCH_UP_SECONDS = float(env_str("LEADERBOARD_CATCH_UP_SECONDS", "2.0"))
 # Width of one step of the dashboard's "participants and attempts over time" chart.
 LIVE_TIMELINE_BUCKET_SECONDS = env_int("LIVE_TIMELINE_BUCKET_SECONDS", 300)

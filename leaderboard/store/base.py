@@ -189,6 +189,11 @@ class LeaderboardStore(Protocol):
         attempts keep counting in the totals, regions and units. True when the store changed."""
         ...
 
+    def recorded_attempts(self, competition_id: int, attempt_ids: list[int]) -> set[int]:
+        """Which of these attempts `record_submission` has applied (the outbox drain deletes
+        their rows without recording them again)."""
+        ...
+
     def replace(self, snapshot: CompetitionSnapshot) -> None:
         """Make the store hold exactly `snapshot` for its competition (the rebuild)."""
         ...

@@ -18,6 +18,10 @@ Keys, under `<LEADERBOARD_KEY_PREFIX>:<competition id>:`
 - `ru`     set "<region id>:<user id>": who already counts as a participant of a region.
 - `org`, `orgz`, `ou`: the same for units.
 - `names`  hash "r:<id>" -> JSON [zh, en], "o:<id>" -> name: rankings read without SQL.
+- `rk`     hash user id -> '1' / '0': a role change (`set_ranked`) of someone not in `users` yet.
+           Their first recording takes it instead of its own `ranked` (read when the attempt was
+           scored, perhaps before the change) and deletes it. For someone in `users` a recording
+           keeps `r`: only `set_ranked` changes it.
 - `tl:<node>` hash "<bucket start>:a|n" (attempts, new participants) per region node, 0 = all.
 
 Recording a submission is ONE call of a Lua script (atomic, one round trip): the script checks the
@@ -57,8 +61,9 @@ from leaderboard.store.base import (
 T = TypeVar("T")
 
 _RECORD = """
-local meta, seen, ver, ind, users, tot, reg, regz, ru, org, orgz, ou, names =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13]
+local meta, seen, ver, ind, users, tot, reg, regz, ru, org, orgz, ou, names, rk =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12], KEYS[13],
+  KEYS[14]
 if redis.call('HGET', meta, 'stamp') ~= ARGV[1] then return -1 end
 if redis.call('SADD', seen, ARGV[2]) == 0 then return 0 end
 local uid, name, score = ARGV[3], ARGV[4], tonumber(ARGV[5])
@@ -74,7 +79,16 @@ local newcomer = not prev
 local apply = true
 if prev then
   local p = cjson.decode(prev)
+  -- Whether a known person is ranked changes through set_ranked only: `ranked` was read when the
+  -- attempt was scored, and a role change committed since then has already been applied here.
+  ranked = p.r ~= 0
   if tonumber(p.v) > version then apply = false elseif p.m ~= member or not ranked then redis.call('ZREM', ind, p.m) end
+else
+  local mark = redis.call('HGET', rk, uid)
+  if mark then
+    ranked = mark == '1'
+    redis.call('HDEL', rk, uid)
+  end
 end
 if apply then
   if ranked then redis.call('ZADD', ind, ind_score, member) end
@@ -85,18 +99,18 @@ redis.call('HINCRBY', tot, 'a', 1)
 redis.call('HINCRBY', tot, 'p', score)
 if newcomer then redis.call('HINCRBY', tot, 'n', 1) end
 if tonumber(redis.call('HGET', tot, 'u') or '0') < at_ms then redis.call('HSET', tot, 'u', at_ms) end
-redis.call('HINCRBY', KEYS[14], bucket .. ':a', 1)
-if newcomer then redis.call('HINCRBY', KEYS[14], bucket .. ':n', 1) end
+redis.call('HINCRBY', KEYS[15], bucket .. ':a', 1)
+if newcomer then redis.call('HINCRBY', KEYS[15], bucket .. ':n', 1) end
 
 for i = 1, nreg do
   local rid = ARGV[16 + i]
   redis.call('HINCRBY', reg, rid .. ':a', 1)
   redis.call('HINCRBY', reg, rid .. ':p', score)
   if tonumber(redis.call('HGET', reg, rid .. ':u') or '0') < at_ms then redis.call('HSET', reg, rid .. ':u', at_ms) end
-  redis.call('HINCRBY', KEYS[14 + i], bucket .. ':a', 1)
+  redis.call('HINCRBY', KEYS[15 + i], bucket .. ':a', 1)
   if redis.call('SADD', ru, rid .. ':' .. uid) == 1 then
     redis.call('HINCRBY', reg, rid .. ':n', 1)
-    redis.call('HINCRBY', KEYS[14 + i], bucket .. ':n', 1)
+    redis.call('HINCRBY', KEYS[15 + i], bucket .. ':n', 1)
   end
   redis.call('HSET', names, 'r:' .. rid, ARGV[16 + nreg + i])
 end
@@ -117,11 +131,16 @@ redis.call('INCR', ver)
 return 1
 """.replace("__PACK__", str(1 << PACK_BITS))
 
-# KEYS meta, ind, users, ver; ARGV user id, '1' ranked / '0' not. Returns -1 not built, 1 changed, 0 not.
+# KEYS meta, ind, users, ver, rk; ARGV user id, '1' ranked / '0' not. Returns -1 not built, 1 changed, 0 not.
+# Someone not in `users` yet may have an attempt scored before the change and recorded after it:
+# the mark in `rk` decides for that recording (_RECORD).
 _SET_RANKED = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local prev = redis.call('HGET', KEYS[3], ARGV[1])
-if not prev then return 0 end
+if not prev then
+  redis.call('HSET', KEYS[5], ARGV[1], ARGV[2])
+  return 0
+end
 local p = cjson.decode(prev)
 local ranked = ARGV[2] == '1'
 if (p.r ~= 0) == ranked then return 0 end
@@ -190,6 +209,7 @@ _FIXED_KEYS = (
     "orgz",
     "ou",
     "names",
+    "rk",
 )
 
 
@@ -284,11 +304,20 @@ class RedisStore:
         keys = keys_for(competition_id)
         result = _call(
             lambda: redis_client.script(_SET_RANKED)(
-                keys=[keys["meta"], keys["ind"], keys["users"], keys["ver"]],
+                keys=[keys["meta"], keys["ind"], keys["users"], keys["ver"], keys["rk"]],
                 args=[user_id, "1" if ranked else "0"],
             )
         )
         return result == 1
+
+    def recorded_attempts(self, competition_id: int, attempt_ids: list[int]) -> set[int]:
+        """Which of these attempts the competition's figures hold (its `seen` set; none when it
+        is not built)."""
+        if not attempt_ids:
+            return set()
+        key = keys_for(competition_id)["seen"]
+        flags = _call(lambda: redis_client.get_client().smismember(key, attempt_ids))
+        return {attempt_id for attempt_id, flag in zip(attempt_ids, flags, strict=True) if flag}
 
     def replace(self, snapshot: CompetitionSnapshot) -> None:
         """Swap in the snapshot atomically (MULTI/EXEC): readers see the old or the new, never half."""

@@ -29,6 +29,7 @@ from quiz.models import Attempt, AttemptItem, Competition, Participation, Questi
 from quiz.services.drawing import attempt_items_create, attempt_items_freeze, draw_questions
 from quiz.services.finalising import (
     ItemsChanged,
+    Submitter,
     attempt_expire_overdue,
     attempt_is_overdue,
     attempt_lock_with_items,
@@ -527,7 +528,7 @@ def attempt_submit(
                 attempt_scored_publish(attempt_id=attempt.pk, competition_id=attempt.competition_id)
             return attempt_with_items(attempt_id=attempt.pk), False
         items = list(AttemptItem.objects.filter(attempt=attempt).order_by("position"))
-        _score_submission(attempt=attempt, items=items, answers=answers, now=now, user=user)
+        _score_submission(attempt=attempt, items=items, answers=answers, now=now)
     return attempt, True
 
 
@@ -553,7 +554,7 @@ def _submit_in_two_statements(
                 items=locked.items,
                 answers=answers,
                 now=now,
-                user=user,
+                submitter=locked.submitter,
                 item_versions=locked.item_versions,
             )
     except ItemsChanged:
@@ -567,7 +568,7 @@ def _score_submission(
     items: list[AttemptItem],
     answers: list[dict[str, Any]],
     now: datetime,
-    user,
+    submitter: Submitter | None = None,
     item_versions: list[str] | None = None,
 ) -> None:
     """The rules of a submission on a locked running attempt: `answers` checked (400 errors before
@@ -588,5 +589,5 @@ def _score_submission(
                 item.selected = letters
                 item.answered_at = now
     finalize_locked_attempt(
-        attempt=attempt, items=items, submitted_at=now, user=user, item_versions=item_versions
+        attempt=attempt, items=items, submitted_at=now, submitter=submitter, item_versions=item_versions
     )

@@ -19,6 +19,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from accounts.models import User
 from quiz.events import ScoredAttempt, attempt_scored_after_commit, attempt_scored_publish
 from quiz.models import Attempt, AttemptItem, Competition, Participation
 from quiz.services import scoring
@@ -48,18 +49,43 @@ def item_score(*, item: AttemptItem, competition: Competition) -> scoring.ItemSc
     )
 
 
+@dataclass(frozen=True)
+class Submitter:
+    """Who submitted, as the scoring transaction read them: what the leaderboard's hand-over
+    needs besides the score (quiz.events.ScoredAttempt)."""
+
+    name: str
+    ranked: bool
+    organization_name: str
+
+
 @dataclass
 class LockedAttempt:
     """An attempt as attempt_lock_with_items read it: its competition loaded, its items by
-    position, and each item's row version (for finalize_locked_attempt's `item_versions`)."""
+    position, each item's row version (for finalize_locked_attempt's `item_versions`) and the
+    submitter."""
 
     attempt: Attempt
     items: list[AttemptItem]
     item_versions: list[str]
+    submitter: Submitter
 
 
-def _concrete(model: type[models.Model]) -> list[models.Field]:
-    return list(model._meta.concrete_fields)
+@cache
+def _concrete(model: type[models.Model]) -> tuple[models.Field, ...]:
+    return tuple(model._meta.concrete_fields)
+
+
+@cache
+def _attnames(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in _concrete(model))
+
+
+@cache
+def _submitter_fields() -> tuple[str, ...]:
+    """What str(user) and User.is_ranked read, in the model's order (Model.from_db takes that)."""
+    wanted = {"id", "username", "display_name", "role", "is_staff", "is_superuser"}
+    return tuple(field.attname for field in _concrete(User) if field.attname in wanted)
 
 
 @cache
@@ -67,11 +93,15 @@ def _lock_with_items_sql() -> str:
     quote = connection.ops.quote_name
     attempt = ", ".join(f"a.{quote(f.column)}" for f in _concrete(Attempt))
     competition = ", ".join(f"c.{quote(f.column)}" for f in _concrete(Competition))
+    user = ", ".join(f"u.{quote(User._meta.get_field(name).column)}" for name in _submitter_fields())
     return f"""
-SELECT {attempt}, {competition}, (
+SELECT {attempt}, {competition}, {user}, o.name, (
     SELECT json_agg(json_build_array(i.xmin::text, row_to_json(i)) ORDER BY i.position)
     FROM quiz_attemptitem AS i WHERE i.attempt_id = a.id)
-FROM quiz_attempt AS a JOIN quiz_competition AS c ON c.id = a.competition_id
+FROM quiz_attempt AS a
+JOIN quiz_competition AS c ON c.id = a.competition_id
+JOIN accounts_user AS u ON u.id = a.user_id
+LEFT JOIN accounts_organization AS o ON o.id = a.organization_id
 WHERE a.id = %(attempt)s AND a.user_id = %(user)s
 FOR UPDATE OF a
 """  # noqa: S608 - column names from the models, values are parameters
@@ -79,29 +109,33 @@ FOR UPDATE OF a
 
 def _from_row(model: type[models.Model], values: list[Any]) -> Any:
     """An instance from a raw row in concrete-field order, converted as the ORM would (JSON)."""
-    fields = _concrete(model)
     converted = [
         field.from_db_value(value, None, connection)
         if value is not None and hasattr(field, "from_db_value")
         else value
-        for field, value in zip(fields, values, strict=True)
+        for field, value in zip(_concrete(model), values, strict=True)
     ]
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+    return model.from_db(connection.alias, _attnames(model), converted)
+
+
+@cache
+def _item_columns() -> tuple[tuple[str, bool], ...]:
+    """(column, is a timestamp) of each AttemptItem field, in the model's order."""
+    return tuple((field.column, isinstance(field, models.DateTimeField)) for field in _concrete(AttemptItem))
 
 
 def _item_from_json(row: dict[str, Any]) -> AttemptItem:
     """An item from its `row_to_json` (JSON fields arrive parsed; timestamps as ISO 8601 text)."""
-    values = []
-    for field in _concrete(AttemptItem):
-        value = row[field.column]
-        if value is not None and isinstance(field, models.DateTimeField):
-            value = datetime.fromisoformat(value)
-        values.append(value)
-    return AttemptItem.from_db(connection.alias, [field.attname for field in _concrete(AttemptItem)], values)
+    values = [
+        datetime.fromisoformat(row[column]) if timestamp and row[column] is not None else row[column]
+        for column, timestamp in _item_columns()
+    ]
+    return AttemptItem.from_db(connection.alias, _attnames(AttemptItem), values)
 
 
 def attempt_lock_with_items(*, attempt_id: int, user_id: int) -> LockedAttempt | None:
-    """The caller's attempt locked (FOR UPDATE), with its competition and items, in one statement;
+    """The caller's attempt locked (FOR UPDATE), with its competition, its items and what the
+    leaderboard's hand-over needs of the submitter (name, role, unit name), in one statement;
     None when it is not the caller's or does not exist. PostgreSQL only; inside transaction.atomic().
 
     The items are read in the statement's snapshot, taken before the lock was granted: a save that
@@ -115,13 +149,17 @@ def attempt_lock_with_items(*, attempt_id: int, user_id: int) -> LockedAttempt |
         return None
     split = len(_concrete(Attempt))
     attempt = _from_row(Attempt, row[:split])
-    competition = _from_row(Competition, row[split:-1])
+    user_at = split + len(_concrete(Competition))
+    competition = _from_row(Competition, row[split:user_at])
     Attempt.competition.field.set_cached_value(attempt, competition)
+    fields = _submitter_fields()
+    user = User.from_db(connection.alias, fields, row[user_at : user_at + len(fields)])
     pairs = row[-1] or []
     return LockedAttempt(
         attempt=attempt,
         items=[_item_from_json(item) for _version, item in pairs],
         item_versions=[version for version, _item in pairs],
+        submitter=Submitter(name=str(user), ranked=user.is_ranked, organization_name=row[-2] or ""),
     )
 
 
@@ -135,7 +173,7 @@ def finalize_locked_attempt(
     attempt: Attempt,
     items: list[AttemptItem],
     submitted_at: datetime,
-    user=None,
+    submitter: Submitter | None = None,
     item_versions: list[str] | None = None,
 ) -> None:
     """Score a locked in-progress attempt from its items' selections and record it everywhere.
@@ -144,7 +182,7 @@ def finalize_locked_attempt(
     Writes the items, the attempt, the Participation row (not for practice) and the outbox row of
     `attempt_scored` (not for practice; published after commit, quiz/events.py): on PostgreSQL in
     one statement (`_store_scored_attempt`), elsewhere with the ORM.
-    With `user` (the submitter) on PostgreSQL it hands the subscribers what it knows
+    With `submitter` (attempt_lock_with_items) on PostgreSQL it hands the subscribers all they need
     (quiz.events.ScoredAttempt, totals from `UPDATE ... RETURNING`), so they read nothing back.
     `item_versions` (each item's row version as the caller read it, attempt_lock_with_items):
     raises ItemsChanged, writing nothing, when an item changed since.
@@ -185,17 +223,19 @@ def finalize_locked_attempt(
     if attempt.is_practice:
         return
     scored = None
-    if totals is not None and user is not None:
+    if totals is not None and submitter is not None:
         scored = ScoredAttempt(
             attempt_id=attempt.pk,
             competition_id=attempt.competition_id,
             competition_created_at=competition.created_at,
             user_id=attempt.user_id,
-            user_name=str(user),
+            user_name=submitter.name,
             score=total,
             submitted_at=submitted_at,
             region_id=attempt.region_id,
             organization_id=attempt.organization_id,
+            organization_name=submitter.organization_name,
+            ranked=submitter.ranked,
             **totals,
         )
     attempt_scored_after_commit(attempt_id=attempt.pk, scored=scored)

@@ -598,7 +598,7 @@ def test_submit_stays_within_a_few_queries(user, competition, django_assert_max_
     answers = [{"question": i.question_id, "selected": ["B"]} for i in _items(attempt)]
 
     # SAVEPOINT/RELEASE pairs aside: lock the attempt, read items, bulk-update items, update attempt,
-    # update participation, insert the outbox row.
+    # update participation, insert the outbox row (PostgreSQL: two statements, tests/quiz/test_submit_paths.py).
     with django_assert_max_num_queries(8):
         svc.attempt_submit(user=user, attempt_id=attempt.pk, answers=answers)
 

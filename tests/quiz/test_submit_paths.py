@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leaderboard.services import _record_from_scoring, _submission_record
@@ -16,7 +17,7 @@ from quiz.events import attempt_scored
 from quiz.models import Attempt, AttemptItem, Participation
 from quiz.services import attempts as attempts_svc
 from quiz.services import finalising
-from tests.factories import CompetitionFactory, UserFactory, make_bank
+from tests.factories import AttemptFactory, CompetitionFactory, UserFactory, make_bank
 
 pytestmark = pytest.mark.services
 
@@ -242,3 +243,20 @@ def test_an_answer_saved_while_the_submission_waited_for_the_lock_is_scored(linx
     stored = Attempt.objects.get(pk=attempt.pk)
     assert (stored.score, stored.correct_count) == (20, 2)
     assert Participation.objects.get(user=user, competition=competition).points == 20
+
+
+@pytest.mark.django_db
+def test_a_submission_is_two_statements_and_its_hook_none(linxia, django_capture_on_commit_callbacks):
+    user = UserFactory(region=linxia["linxia_city"])
+    competition = CompetitionFactory(banks=[make_bank(singles=5)], questions_per_attempt=5)
+    AttemptFactory(user=UserFactory(region=linxia["linxia_city"]), competition=competition, correct=1)
+    attempt, _ = attempts_svc.attempt_start(user=user, competition=competition)
+    answers = [{"question": item.question_id, "selected": ["B"]} for item in attempt.items.all()]
+
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        attempts_svc.attempt_submit(user=user, attempt_id=attempt.pk, answers=answers)
+
+    statements = [
+        q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    assert len(statements) == 2, statements  # lock and read; write (the leaderboard's hook: none)
