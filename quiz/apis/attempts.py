@@ -363,6 +363,36 @@ class AttemptSubmitInputSerializer(serializers.Serializer):
     answers = AttemptSubmitAnswerSerializer(many=True, required=False, default=list, max_length=500)
 
 
+_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _plain_answers(data: object) -> list[dict] | None:
+    """The answers of a body in the plain shape clients send (`{"answers": [{"question": 12,
+    "selected": ["A"]}]}`: integer ids, single ASCII letters), exactly as AttemptSubmitInputSerializer
+    would validate them; None for anything else, which the serializer then validates and reports as
+    ever. Validating ten answers field by field cost about a tenth of a submission's CPU."""
+    if type(data) is not dict:
+        return None
+    answers = data.get("answers", [])
+    if type(answers) is not list or len(answers) > 500:
+        return None
+    plain = []
+    for answer in answers:
+        if type(answer) is not dict or type(answer.get("question")) is not int or "selected" not in answer:
+            return None
+        selected = answer["selected"]
+        if selected is not None and (
+            type(selected) is not list
+            or len(selected) > 6
+            or not all(type(letter) is str and letter in _LETTERS for letter in selected)
+        ):
+            return None
+        plain.append(
+            {"question": answer["question"], "selected": None if selected is None else list(selected)}
+        )
+    return plain
+
+
 class AttemptSubmitApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -379,9 +409,11 @@ class AttemptSubmitApi(APIView):
         },
     )
     def post(self, request, attempt_id: int):
-        data = AttemptSubmitInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        answers = [dict(answer) for answer in data.validated_data["answers"]]
+        answers = _plain_answers(request.data)
+        if answers is None:
+            data = AttemptSubmitInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            answers = [dict(answer) for answer in data.validated_data["answers"]]
         attempt, _scored = attempt_services.attempt_submit(
             user=request.user, attempt_id=attempt_id, answers=answers
         )
