@@ -250,6 +250,15 @@ _ITEM_FIELDS = (
 )
 
 
+def _sends_statements_together() -> bool:
+    """PostgreSQL with Django's default client-side binding: one execute() may carry several
+    statements (server-side binding, OPTIONS["server_side_binding"], prepares one statement only)."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.settings_dict["OPTIONS"].get("server_side_binding") is not True
+    )
+
+
 def _start_in_one_round_trip(*, user, competition: Competition, now: datetime) -> Attempt | None:
     """The new attempt (items prefetched), or None when the general path must decide: not
     PostgreSQL, a practice competition, not open, too few questions, an attempt to resume or to
@@ -257,7 +266,7 @@ def _start_in_one_round_trip(*, user, competition: Competition, now: datetime) -
 
     Precondition: the caller may answer `competition` (the not_ranked_role rule is checked).
     """
-    if connection.vendor != "postgresql" or competition.is_practice or competition.status_at(now) != "open":
+    if not _sends_statements_together() or competition.is_practice or competition.status_at(now) != "open":
         return None
     try:
         questions = draw_questions(competition=competition, now=now)

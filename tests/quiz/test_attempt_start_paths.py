@@ -190,3 +190,16 @@ def test_racing_starts_in_one_round_trip_never_exceed_the_quota(linxia, monkeypa
     assert Attempt.objects.filter(user=user, competition=competition).count() == 2
     assert fast_starts  # the race went through the round trip, not only the general path
     assert Participation.objects.get(user=user, competition=competition).submitted_attempts == 2
+
+
+@pytest.mark.django_db
+def test_with_server_side_binding_a_start_takes_the_general_path(participant, monkeypatch):
+    """Server-side binding prepares one statement per execute(): the two statements cannot go together."""
+    competition = CompetitionFactory(banks=[make_bank(singles=8)], questions_per_attempt=5)
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", True)
+
+    with CaptureQueriesContext(connection) as captured:
+        attempt, created = svc.attempt_start(user=participant, competition=competition)
+
+    assert created and len(attempt.items.all()) == 5
+    assert not any("jsonb_to_recordset" in query["sql"] for query in captured.captured_queries)
