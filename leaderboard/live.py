@@ -5,10 +5,10 @@ Design (correct across processes, cheap at any submission rate, prompt):
   same Lua call that updates the figures (Redis: `INCR ver`; the embedded store: the count of
   counted attempts).
 - In each server process, the first dashboard socket of a competition starts one asyncio task,
-  the feed. Every LIVE_POLL_SECONDS (0.1 s) it reads the version (one GET). When it changed, the
-  feed broadcasts at once if its previous broadcast is at least LIVE_BROADCAST_INTERVAL_SECONDS
-  (1 s) old, otherwise as soon as it is; a broadcast reads the figures then (one Lua call), so
-  it carries everything recorded until that moment.
+  the feed. It reads the version (one GET) every LIVE_POLL_SECONDS (0.1 s), but not before its
+  previous broadcast is LIVE_BROADCAST_INTERVAL_SECONDS (1 s) old; when the version changed it
+  broadcasts at once, reading the figures then (one Lua call), so a broadcast carries everything
+  recorded until that moment.
 - The sockets are grouped by view (scope and language): each group's message is rendered and
   JSON-encoded once per broadcast and the same text goes to every socket of the group.
 - The last socket leaving stops the feed.
@@ -17,9 +17,9 @@ So a dashboard receives at most one update per interval, always carrying the lat
 burst's last change goes out at most one interval after the previous message), whichever process
 took the submission. A submission after a quiet second reaches dashboards within one poll (plus
 the round itself) instead of waiting for a fixed tick; under a steady stream the wait for the next
-broadcast is up to one interval (the price of the rate bound). Redis sees one GET per poll per
-process and competition watched, independent of the submission rate and of the number of
-dashboards; no channel-layer group messages are needed.
+broadcast is up to one interval (the price of the rate bound). Redis sees at most one GET per poll
+per process and competition watched (one per broadcast under a steady stream), independent of the
+submission rate and of the number of dashboards; no channel-layer group messages are needed.
 
 When the store stops answering, the feed tells its sockets `{"type": "status", "live": false}`
 once and then polls once per interval; when it answers again, it says `{"type": "status",
@@ -180,6 +180,7 @@ async def subscribe(subscriber: Any) -> None:
     cid = subscriber.view.competition_id
     key = (id(asyncio.get_running_loop()), cid)
     feed = _feeds.get(key)
+    first = feed is None
     if feed is None:
         feed = _feeds[key] = _Feed(competition_id=cid)
     async with feed.lock:
@@ -190,6 +191,10 @@ async def subscribe(subscriber: Any) -> None:
             await subscriber.send_text(status_message(live=False, language=subscriber.view.language))
         else:
             await _send_all([subscriber], *render(numbers, catalog, subscriber.view))
+            if first:
+                # Its only socket has these figures: the first poll is not a change (a round then
+                # would send nothing and hold the next one back for an interval).
+                feed.version = numbers.version
     if feed.task is None or feed.task.done():
         feed.task = asyncio.create_task(_run(feed))
 
@@ -219,16 +224,16 @@ async def _run(feed: _Feed) -> None:
     interval = max(0.05, float(settings.LIVE_BROADCAST_INTERVAL_SECONDS))
     poll = min(interval, max(0.01, float(settings.LIVE_POLL_SECONDS)))
     while feed.watched:
-        # While the store is down, knocking once per interval is enough.
-        await clock.sleep(poll if feed.live else interval)
+        # The rate bound: a round starts an interval after the previous one at the earliest, and
+        # the feed does not poll before then either (what it would see has to wait anyway, and
+        # that wait coalesces everything recorded meanwhile into one round). So a steady stream
+        # costs one GET per round; in a quiet spell the feed polls every `poll` and the first
+        # change goes out at once. While the store is down, knocking once per interval is enough.
+        step = poll if feed.live else interval
+        await clock.sleep(max(step, feed.last_round + interval - clock.now()))
         try:
             if not await _changed(feed):
                 continue
-            # The rate bound: a round starts an interval after the previous one at the earliest.
-            # Waiting here coalesces everything recorded meanwhile into that round's figures.
-            wait = feed.last_round + interval - clock.now()
-            if wait > 0:
-                await clock.sleep(wait)
             feed.last_round = clock.now()
             await _round(feed)
         except asyncio.CancelledError:
