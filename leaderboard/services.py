@@ -158,10 +158,8 @@ def leaderboard_record_submission(*, attempt_id: int, scored: ScoredAttempt | No
     seconds) records the attempt as soon as a process reaches Redis.
     """
     try:
-        if scored is not None:
-            _record(attempt_id=attempt_id, scored=scored)
-        else:
-            _read_after_commit(lambda: _record(attempt_id=attempt_id))
+        # With `scored` nothing is read unless the competition must be rebuilt first.
+        _read_after_commit(lambda: _record(attempt_id=attempt_id, scored=scored))
         if get_store().reads_use_database:
             AttemptScoredOutbox.objects.filter(attempt_id=attempt_id).delete()
     except StoreUnavailable as exc:
