@@ -255,14 +255,14 @@ def leaderboard_outbox_drain(*, limit: int = 2000) -> int:
     unavailable: StoreUnavailable | None = None
     with transaction.atomic():
         rows = list(
-            AttemptScoredOutbox.objects.select_for_update(skip_locked=True)
+            AttemptScoredOutbox.objects.select_for_update(skip_locked=True, of=("self",))
             .order_by("created_at", "attempt_id")
-            .values_list("attempt_id", "competition_id")[:limit]
+            .values_list("attempt_id", "competition_id", "competition__created_at")[:limit]
         )
         built: set[int] = set()
         try:
             held = _held_by_store(rows)
-            for attempt_id, competition_id in rows:
+            for attempt_id, competition_id, _created_at in rows:
                 if attempt_id in held:
                     done.append(attempt_id)
                     continue
@@ -286,16 +286,18 @@ def leaderboard_outbox_drain(*, limit: int = 2000) -> int:
     return recorded
 
 
-def _held_by_store(rows: list[tuple[int, int]]) -> set[int]:
-    """The attempt ids of outbox rows (attempt id, competition id) that the store already holds:
-    one Redis call per competition (none with the database store, which records nothing)."""
+def _held_by_store(rows: list[tuple[int, int, datetime]]) -> set[int]:
+    """The attempt ids of outbox rows (attempt id, competition id, its created_at) that the store
+    already holds: one Redis call per competition (none with the database store, which records
+    nothing)."""
     store = get_store()
-    by_competition: dict[int, list[int]] = {}
-    for attempt_id, competition_id in rows:
-        by_competition.setdefault(competition_id, []).append(attempt_id)
+    by_competition: dict[str, list[int]] = {}
+    for attempt_id, competition_id, created_at in rows:
+        stamp = competition_stamp(competition_id=competition_id, created_at=created_at)
+        by_competition.setdefault(stamp, []).append(attempt_id)
     held: set[int] = set()
-    for competition_id, attempt_ids in by_competition.items():
-        held |= store.recorded_attempts(competition_id, attempt_ids)
+    for stamp, attempt_ids in by_competition.items():
+        held |= store.recorded_attempts(stamp, attempt_ids)
     return held
 
 

@@ -189,9 +189,10 @@ class LeaderboardStore(Protocol):
         attempts keep counting in the totals, regions and units. True when the store changed."""
         ...
 
-    def recorded_attempts(self, competition_id: int, attempt_ids: list[int]) -> set[int]:
-        """Which of these attempts `record_submission` has applied (the outbox drain deletes
-        their rows without recording them again)."""
+    def recorded_attempts(self, competition_stamp: str, attempt_ids: list[int]) -> set[int]:
+        """Which of these attempts of one competition (`competition_stamp`, as in SubmissionRecord)
+        `record_submission` has applied: the outbox drain deletes their rows without recording
+        them again. None of them when the store holds another competition under that id."""
         ...
 
     def replace(self, snapshot: CompetitionSnapshot) -> None:

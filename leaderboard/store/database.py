@@ -212,7 +212,7 @@ class DatabaseStore:
     def record_submission(self, record: SubmissionRecord) -> bool:
         return True  # the database already holds it
 
-    def recorded_attempts(self, competition_id: int, attempt_ids: list[int]) -> set[int]:
+    def recorded_attempts(self, competition_stamp: str, attempt_ids: list[int]) -> set[int]:
         return set()  # it records nothing: reads count what the database holds
 
     def replace(self, snapshot: CompetitionSnapshot) -> None:

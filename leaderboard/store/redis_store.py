@@ -156,6 +156,12 @@ redis.call('INCR', KEYS[4])
 return 1
 """.replace("__PACK__", str(1 << PACK_BITS))
 
+# KEYS meta, seen; ARGV stamp, attempt ids: a flag per attempt id (none when another competition is built).
+_RECORDED = """
+if redis.call('HGET', KEYS[1], 'stamp') ~= ARGV[1] then return {} end
+return redis.call('SMISMEMBER', KEYS[2], unpack(ARGV, 2))
+"""
+
 _TOP_INDIVIDUALS = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local updated = redis.call('HGET', KEYS[4], 'u') or '0'
@@ -310,14 +316,18 @@ class RedisStore:
         )
         return result == 1
 
-    def recorded_attempts(self, competition_id: int, attempt_ids: list[int]) -> set[int]:
+    def recorded_attempts(self, competition_stamp: str, attempt_ids: list[int]) -> set[int]:
         """Which of these attempts the competition's figures hold (its `seen` set; none when it
-        is not built)."""
+        is not built, or built for another competition with the same id)."""
         if not attempt_ids:
             return set()
-        key = keys_for(competition_id)["seen"]
-        flags = _call(lambda: redis_client.get_client().smismember(key, attempt_ids))
-        return {attempt_id for attempt_id, flag in zip(attempt_ids, flags, strict=True) if flag}
+        keys = keys_for(int(competition_stamp.split(":", 1)[0]))
+        flags = _call(
+            lambda: redis_client.script(_RECORDED)(
+                keys=[keys["meta"], keys["seen"]], args=[competition_stamp, *attempt_ids]
+            )
+        )
+        return {attempt_id for attempt_id, flag in zip(attempt_ids, flags or [], strict=False) if flag}
 
     def replace(self, snapshot: CompetitionSnapshot) -> None:
         """Swap in the snapshot atomically (MULTI/EXEC): readers see the old or the new, never half."""

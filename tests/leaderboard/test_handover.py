@@ -11,10 +11,15 @@ from django.core.management import call_command
 from accounts.models import User
 from accounts.services import user_set_role
 from leaderboard.services import _record_from_scoring, _submission_record
-from leaderboard.store import get_store
+from leaderboard.store import competition_stamp, get_store
 from quiz.events import attempt_scored
 from quiz.services import attempts as svc
 from tests.factories import AttemptFactory, CompetitionFactory, UserFactory, competition_with_bank, make_bank
+
+
+def _stamp(competition) -> str:
+    return competition_stamp(competition_id=competition.pk, created_at=competition.created_at)
+
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
@@ -74,7 +79,7 @@ def test_the_hook_of_a_handed_over_attempt_runs_no_sql(
             callback()
 
     assert handed_over[-1] is not None
-    assert get_store().recorded_attempts(competition.pk, [attempt.pk]) == {attempt.pk}
+    assert get_store().recorded_attempts(_stamp(competition), [attempt.pk]) == {attempt.pk}
     assert [e.user_id for e in get_store().individual_top(competition.pk, 10)[0]][0] == user.pk
 
 
@@ -99,7 +104,7 @@ def test_a_promotion_committed_before_the_hook_keeps_the_person_out_of_the_ranki
         callback()
 
     store = get_store()
-    assert store.recorded_attempts(competition.pk, [attempt.pk]) == {attempt.pk}
+    assert store.recorded_attempts(_stamp(competition), [attempt.pk]) == {attempt.pk}
     assert [e.user_id for e in store.individual_top(competition.pk, 10)[0]] == [other.pk]
     assert store.individual_position(competition.pk, user.pk) is None
     totals = store.live_numbers(competition.pk).totals

@@ -9,11 +9,16 @@ from django.db import transaction
 from core import redis as redis_client
 from leaderboard.selectors import competition_stats_get
 from leaderboard.services import leaderboard_outbox_drain, leaderboard_record_submission
-from leaderboard.store import StoreUnavailable, get_store
+from leaderboard.store import StoreUnavailable, competition_stamp, get_store
 from quiz.models import AttemptScoredOutbox
 from quiz.services.attempts import attempt_start, attempt_submit
 from tests.factories import AttemptFactory, CompetitionFactory, UserFactory, competition_with_bank, make_bank
 from tests.support.servers import PrivateRedis, free_port
+
+
+def _stamp(competition) -> str:
+    return competition_stamp(competition_id=competition.pk, created_at=competition.created_at)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +92,9 @@ def test_the_after_commit_subscriber_records_and_the_row_is_consumed(
     if not get_store().reads_use_database:
         # With Redis the hook records it and leaves its row to the next catch-up pass, which finds
         # the attempt recorded and deletes the row without recording it again.
-        assert get_store().recorded_attempts(competition.pk, [attempt.pk]) == {attempt.pk}
+        assert get_store().recorded_attempts(_stamp(competition), [attempt.pk]) == {attempt.pk}
+        # ... recorded for this competition, not for another one that had the same id.
+        assert get_store().recorded_attempts(f"{competition.pk}:0", [attempt.pk]) == set()
         assert AttemptScoredOutbox.objects.count() == 1
         assert leaderboard_outbox_drain() == 0
     assert not AttemptScoredOutbox.objects.exists()
