@@ -17,6 +17,27 @@ class LeaderboardGetInputSerializer(serializers.Serializer):
     )
 
 
+def leaderboard_params(query) -> tuple[str, int]:
+    """`scope` and `limit` of a ranking's query string (a QueryDict).
+
+    The usual query (a known scope, a limit of plain digits in range, either left out) is read
+    directly: building the input serializer was a tenth of a ranking read's CPU (BENCHMARKS.md,
+    issue 16). Anything else goes through the serializer, so odd but valid input (`limit=20.0`)
+    is accepted and bad input refused exactly as before (tests/leaderboard/test_read_params.py).
+    Like the serializer, a repeated parameter counts by its last value and an empty one by
+    its default."""
+    scope = query.get("scope") or "individual"
+    raw = query.get("limit")
+    if scope in selectors.SCOPES:
+        if not raw:
+            return scope, selectors.DEFAULT_LIMIT
+        if len(raw) <= 4 and raw.isascii() and raw.isdigit() and 1 <= int(raw) <= selectors.MAX_LIMIT:
+            return scope, int(raw)
+    params = LeaderboardGetInputSerializer(data=query)
+    params.is_valid(raise_exception=True)
+    return params.validated_data["scope"], params.validated_data["limit"]
+
+
 class LeaderboardEntryOutputSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     id = serializers.IntegerField()
@@ -51,13 +72,9 @@ class CompetitionLeaderboardGetApi(APIView):
         responses={200: LeaderboardOutputSerializer},
     )
     def get(self, request, competition_id: int):
-        params = LeaderboardGetInputSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        scope, limit = leaderboard_params(request.query_params)
         body = selectors.leaderboard_get(
-            competition_id=competition_id,
-            scope=params.validated_data["scope"],
-            limit=params.validated_data["limit"],
-            viewer_id=request.user.pk,
+            competition_id=competition_id, scope=scope, limit=limit, viewer_id=request.user.pk
         )
         return Response(body)
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError, NotFound
-from core.i18n import localized
+from core.i18n import is_english, localized
 from leaderboard.catalog import RegionCatalog, region_catalog
 from leaderboard.store import (
     Counts,
@@ -115,6 +115,7 @@ def leaderboard_get(*, competition_id: int, scope: str, limit: int, viewer_id: i
 
     kind: GroupKind = "region" if scope == "region" else "organization"
     groups, updated = _read(competition_id, lambda store: store.group_top(competition_id, kind, limit))
+    english = is_english()
     return {
         "scope": scope,
         "updated_at": _iso(updated),
@@ -122,7 +123,7 @@ def leaderboard_get(*, competition_id: int, scope: str, limit: int, viewer_id: i
             {
                 "rank": rank,
                 "id": g.id,
-                "name": localized(g.name_zh, g.name_en),
+                "name": localized(g.name_zh, g.name_en, english=english),
                 "points": g.points,
                 "participants": g.participants,
                 "attempts": g.attempts,
