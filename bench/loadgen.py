@@ -2,7 +2,8 @@
 
 Run by bench/run.py as `python -m bench.loadgen SPEC.json RESULT.json`; the spec says what to do:
 
-- `get`: closed loop, `concurrency` workers GET `paths` round-robin for `duration` seconds.
+- `get`: closed loop, `concurrency` workers GET `paths` round-robin for `duration` seconds, with
+  the tokens from `token_offset` on (all of them, or the first `token_count`) in turn.
 - `cycle`: closed loop, each worker starts an attempt and submits it with every answer.
 - `cycle_rate`: open loop, a new start-and-submit cycle every 1/`rate` seconds for `duration`.
 - `crowd`: `participants` arrive over `ramp` seconds; each starts an attempt, answers one
@@ -141,7 +142,9 @@ def _tokens(spec: dict) -> list[str]:
     with open(spec["token_file"], encoding="utf-8") as handle:
         tokens = json.load(handle)[spec.get("token_key", "participants")]
     offset = spec.get("token_offset", 0) % len(tokens)
-    return tokens[offset:] + tokens[:offset]
+    tokens = tokens[offset:] + tokens[:offset]
+    # `token_count`: only that many users (round robin), e.g. readers whose tokens were warmed.
+    return tokens[: spec["token_count"]] if spec.get("token_count") else tokens
 
 
 async def run_get(spec: dict, client: Client, recorder: Recorder) -> None:

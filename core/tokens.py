@@ -4,8 +4,8 @@ A token unused for TOKEN_TTL_HOURS expires; one used after half its lifetime is 
 (its clock restarts, the key stays), so a phone in daily use never has to log in again while a
 forgotten token dies. Logging out, changing the password and deactivation delete it (accounts).
 
-A hot request authenticates without SQL: a token seen once is kept in the default cache (Redis
-when REDIS_URL is set, shared by every process) for TOKEN_CACHE_SECONDS, with its user's fields
+A hot request authenticates without SQL: a token seen once is kept in Redis (REDIS_URL, shared by
+every process; without it, in the default cache) for TOKEN_CACHE_SECONDS, with its user's fields
 (not the password hash, which stays a deferred field loaded on demand). The entry of a token is
 replaced by a tombstone when the token is deleted (log-out, password change, deactivation, user
 deleted) or renewed, and when its user is saved (role, scope, activity, anything): the receivers
@@ -18,8 +18,9 @@ TOKEN_CACHE_SECONDS defaults to 0 (off) there.
 """
 
 import hashlib
+import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
@@ -31,6 +32,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
+
+from core import redis as core_redis
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,12 @@ def token_is_fresh(*, token: Token) -> bool:
 
 
 # --- the token cache --------------------------------------------------------------------------
+#
+# An entry is text: the tombstone, or a JSON list `[token created, user field values...]` with the
+# datetimes as ISO strings. With Redis it is read and written with plain commands through
+# core/redis.py (one GET per request, no pickling, none of the cache framework's layers: together
+# a third of the token's CPU, BENCHMARKS.md issue 16); without Redis (tests) through the default
+# cache, with the same text.
 
 
 def _cache_key(key: str) -> str:
@@ -62,17 +71,49 @@ def _cache_key(key: str) -> str:
     return "auth:token:" + hashlib.sha256(key.encode()).hexdigest()
 
 
+def _redis_key(cache_key: str) -> str:
+    # The very key the cache framework gives it (prefix, version): processes still running the
+    # pickling code during a rolling deploy share the entries, so a revocation by either is seen
+    # by both (each fails to read the other's entry and then reads the database).
+    return cache.make_key(cache_key)
+
+
 @lru_cache(maxsize=1)
+def _user_fields() -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The user's cached attnames (every concrete field but the password) and which are datetimes."""
+    fields = [f for f in get_user_model()._meta.concrete_fields if f.attname != "password"]
+    names = tuple(f.attname for f in fields)
+    datetimes = tuple(i for i, f in enumerate(fields) if f.get_internal_type() == "DateTimeField")
+    return names, datetimes
+
+
 def _user_attnames() -> tuple[str, ...]:
-    return tuple(
-        field.attname for field in get_user_model()._meta.concrete_fields if field.attname != "password"
-    )
+    return _user_fields()[0]
 
 
-def _cache_get(key: str):
+def _encode(*, token: Token, user) -> str:
+    names, datetimes = _user_fields()
+    values = [getattr(user, name) for name in names]
+    for i in datetimes:
+        if values[i] is not None:
+            values[i] = values[i].isoformat()
+    return json.dumps([token.created.isoformat(), *values], ensure_ascii=False, separators=(",", ":"))
+
+
+def _decode(entry: str) -> tuple[datetime, list]:
+    created, *values = json.loads(entry)
+    for i in _user_fields()[1]:
+        if values[i] is not None:
+            values[i] = datetime.fromisoformat(values[i])
+    return datetime.fromisoformat(created), values
+
+
+def _cache_get(key: str) -> str | None:
     if settings.TOKEN_CACHE_SECONDS <= 0:
         return None
     try:
+        if core_redis.is_configured():
+            return core_redis.get_client().get(_redis_key(_cache_key(key)))
         return cache.get(_cache_key(key))
     except Exception as exc:  # noqa: BLE001 - the cache client's errors: fall back to the database
         logger.warning("Token cache not read (%s)", exc)
@@ -82,9 +123,13 @@ def _cache_get(key: str):
 def _cached_pair(key: str):
     """(user, token) from the cache, or None (not cached, a tombstone, or no cache)."""
     entry = _cache_get(key)
-    if not isinstance(entry, tuple):
+    if entry is None or entry == _REVOKED:
         return None
-    created, values = entry
+    try:
+        created, values = _decode(entry)
+    except (ValueError, TypeError, IndexError) as exc:  # an entry of another version: read the database
+        logger.warning("Token cache entry not understood (%s)", exc)
+        return None
     user = get_user_model().from_db(DEFAULT_DB_ALIAS, _user_attnames(), values)
     token = Token.from_db(DEFAULT_DB_ALIAS, ("key", "user_id", "created"), (key, user.pk, created))
     token.user = user
@@ -92,19 +137,31 @@ def _cached_pair(key: str):
 
 
 def _cache_fill(*, token: Token, user) -> None:
-    """Remember a valid token and its active user; `add`, so that a tombstone is never overwritten."""
+    """Remember a valid token and its active user; `add` (SET NX), so a tombstone is never overwritten."""
     if settings.TOKEN_CACHE_SECONDS <= 0:
         return
-    values = tuple(getattr(user, name) for name in _user_attnames())
     try:
-        cache.add(_cache_key(token.key), (token.created, values), settings.TOKEN_CACHE_SECONDS)
-    except Exception as exc:  # noqa: BLE001 - a cache outage only costs the database read
+        entry = _encode(token=token, user=user)
+        if core_redis.is_configured():
+            core_redis.get_client().set(
+                _redis_key(_cache_key(token.key)), entry, nx=True, ex=settings.TOKEN_CACHE_SECONDS
+            )
+        else:
+            cache.add(_cache_key(token.key), entry, settings.TOKEN_CACHE_SECONDS)
+    except Exception as exc:  # noqa: BLE001 - a cache outage (or an unexpected field type) only costs SQL
         logger.warning("Token cache not filled (%s)", exc)
 
 
 def _tombstone(keys: list[str]) -> None:
+    seconds = max(60, settings.TOKEN_CACHE_SECONDS)
     try:
-        cache.set_many({_cache_key(key): _REVOKED for key in keys}, max(60, settings.TOKEN_CACHE_SECONDS))
+        if core_redis.is_configured():
+            pipe = core_redis.get_client().pipeline(transaction=False)
+            for key in keys:
+                pipe.set(_redis_key(_cache_key(key)), _REVOKED, ex=seconds)
+            pipe.execute()
+        else:
+            cache.set_many({_cache_key(key): _REVOKED for key in keys}, seconds)
     except Exception as exc:  # noqa: BLE001
         logger.error("Token cache not invalidated for %d token(s) (%s)", len(keys), exc)
 

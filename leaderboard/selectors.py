@@ -98,13 +98,9 @@ def leaderboard_get(*, competition_id: int, scope: str, limit: int, viewer_id: i
     """
     limit = max(1, min(limit, MAX_LIMIT))
     if scope == "individual":
-
-        def read(store: LeaderboardStore):
-            entries, updated = store.individual_top(competition_id, limit)
-            mine = store.individual_position(competition_id, viewer_id) if viewer_id else None
-            return entries, updated, mine
-
-        entries, updated, mine = _read(competition_id, read)
+        entries, updated, mine = _read(
+            competition_id, lambda store: store.individual_board(competition_id, limit, viewer_id)
+        )
         body = {
             "scope": scope,
             "updated_at": _iso(updated),

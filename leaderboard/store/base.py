@@ -211,6 +211,13 @@ class LeaderboardStore(Protocol):
         """The first `limit` participants in ranking order, and when the figures last changed."""
         ...
 
+    def individual_board(
+        self, competition_id: int, limit: int, viewer_id: int | None
+    ) -> tuple[list[IndividualEntry], datetime | None, tuple[int, IndividualEntry] | None]:
+        """`individual_top` and, for a viewer, their `individual_position` (None without one), read
+        together (one round trip on Redis)."""
+        ...
+
     def individual_position(self, competition_id: int, user_id: int) -> tuple[int, IndividualEntry] | None:
         """(1-based rank, entry) of one participant, or None when they have no submitted attempt."""
         ...

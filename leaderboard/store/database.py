@@ -246,6 +246,13 @@ class DatabaseStore:
         ]
         return entries, _counted_attempts(competition_id).aggregate(last=Max("submitted_at"))["last"]
 
+    def individual_board(
+        self, competition_id: int, limit: int, viewer_id: int | None
+    ) -> tuple[list[IndividualEntry], datetime | None, tuple[int, IndividualEntry] | None]:
+        entries, updated = self.individual_top(competition_id, limit)
+        mine = self.individual_position(competition_id, viewer_id) if viewer_id else None
+        return entries, updated, mine
+
     def individual_position(self, competition_id: int, user_id: int) -> tuple[int, IndividualEntry] | None:
         row = _ranked_participations(competition_id).filter(user_id=user_id).select_related("user").first()
         if row is None:

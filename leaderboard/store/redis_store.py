@@ -162,14 +162,27 @@ if redis.call('HGET', KEYS[1], 'stamp') ~= ARGV[1] then return {} end
 return redis.call('SMISMEMBER', KEYS[2], unpack(ARGV, 2))
 """
 
-_TOP_INDIVIDUALS = """
+# The first ARGV[1] participants and, when ARGV[2] names one, that participant's rank and record:
+# one round trip for a ranking read (the top and the viewer's own line).
+_INDIVIDUAL_BOARD = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 local updated = redis.call('HGET', KEYS[4], 'u') or '0'
 local members = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1)
-if #members == 0 then return {updated, {}} end
-local ids = {}
-for i, m in ipairs(members) do ids[i] = tostring(tonumber(string.match(m, ':(%d+)$'))) end
-return {updated, redis.call('HMGET', KEYS[3], unpack(ids))}
+local raws = {}
+if #members > 0 then
+  local ids = {}
+  for i, m in ipairs(members) do ids[i] = tostring(tonumber(string.match(m, ':(%d+)$'))) end
+  raws = redis.call('HMGET', KEYS[3], unpack(ids))
+end
+local mine = {}
+if ARGV[2] ~= '' then
+  local raw = redis.call('HGET', KEYS[3], ARGV[2])
+  if raw then
+    local rank = redis.call('ZRANK', KEYS[2], cjson.decode(raw).m)
+    if rank then mine = {rank, raw} end
+  end
+end
+return {updated, raws, mine}
 """
 
 _POSITION = """
@@ -471,16 +484,24 @@ class RedisStore:
     def individual_top(
         self, competition_id: int, limit: int
     ) -> tuple[list[IndividualEntry], datetime | None]:
+        entries, updated, _mine = self.individual_board(competition_id, limit, None)
+        return entries, updated
+
+    def individual_board(
+        self, competition_id: int, limit: int, viewer_id: int | None
+    ) -> tuple[list[IndividualEntry], datetime | None, tuple[int, IndividualEntry] | None]:
         keys = keys_for(competition_id)
         result = _call(
-            lambda: redis_client.script(_TOP_INDIVIDUALS)(
-                keys=[keys["meta"], keys["ind"], keys["users"], keys["tot"]], args=[max(1, limit)]
+            lambda: redis_client.script(_INDIVIDUAL_BOARD)(
+                keys=[keys["meta"], keys["ind"], keys["users"], keys["tot"]],
+                args=[max(1, limit), viewer_id or ""],
             )
         )
         if result == -1:
             raise StoreNotBuilt(competition_id)
-        updated, raws = result
-        return [_individual(raw) for raw in raws if raw], _from_ms(updated)
+        updated, raws, mine = result
+        position = (int(mine[0]) + 1, _individual(mine[1])) if mine else None
+        return [_individual(raw) for raw in raws if raw], _from_ms(updated), position
 
     def individual_position(self, competition_id: int, user_id: int) -> tuple[int, IndividualEntry] | None:
         keys = keys_for(competition_id)

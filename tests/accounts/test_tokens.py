@@ -155,3 +155,80 @@ def test_a_lookup_that_read_the_database_before_a_revocation_cannot_cache_the_to
 
     assert token_lookup(key=key) is None
     assert _client(key).get(ME).status_code == 401
+
+
+def test_a_cached_user_has_every_field_the_database_gives_but_the_password(linxia, api_client, token_cache):
+    """The cached entry (JSON text, datetimes as ISO strings) gives back the same values as the row."""
+    from accounts.models import User
+
+    user = User.objects.get(username="zhangsan")
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now() - timedelta(days=3, microseconds=7))
+    key = _token(api_client)
+    assert _client(key).get(ME).status_code == 200  # cached now (with the cache on)
+
+    cached, token = token_lookup(key=key)
+    fresh = User.objects.get(pk=user.pk)
+    names = [f.attname for f in User._meta.concrete_fields if f.attname != "password"]
+    assert [getattr(cached, n) for n in names] == [getattr(fresh, n) for n in names]
+    assert token.created == Token.objects.get(key=key).created
+    assert cached.last_login.tzinfo is not None
+
+
+def test_an_entry_the_cache_cannot_read_falls_back_to_the_database(
+    linxia, api_client, token_cache, monkeypatch
+):
+    """An entry written by other code (the pickling cache of an earlier release, during a rolling
+    deploy) or damaged is not trusted: the request reads the database, the answer is right."""
+    from core import tokens
+
+    key = _token(api_client)
+    for damaged in ("[1, 2", '["not a time"]', "[]", "{}"):
+        monkeypatch.setattr(tokens, "_cache_get", lambda _key, value=damaged: value if token_cache else None)
+        assert _client(key).get(ME).status_code == 200
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api_client.post("/api/v1/auth/logout/").status_code in (200, 204)
+    monkeypatch.setattr(tokens, "_cache_get", lambda _key: "[1, 2" if token_cache else None)
+    assert _client(key).get(ME).status_code == 401
+
+
+@pytest.mark.services
+def test_with_redis_the_entry_is_text_under_the_caches_key(linxia, api_client, token_cache, settings):
+    """With Redis the entry sits under the key the cache framework would use (so a process still
+    running the pickling code shares it) and is plain text, not a pickle."""
+    from django.core.cache import cache
+
+    from core.redis import get_client
+    from core.tokens import _cache_key
+
+    key = _token(api_client)
+    assert _client(key).get(ME).status_code == 200
+    raw = get_client().get(cache.make_key(_cache_key(key)))
+    if not token_cache:
+        assert raw is None
+        return
+    assert raw.startswith("[") and "zhangsan" in raw
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    api_client.post("/api/v1/auth/logout/")
+    assert get_client().get(cache.make_key(_cache_key(key))) == "revoked"
+
+
+@pytest.mark.services
+def test_with_redis_an_entry_pickled_by_the_earlier_release_is_read_from_the_database(
+    linxia, api_client, token_cache
+):
+    """The release before kept (created, values) pickled by the cache framework under the same key:
+    such an entry (or its pickled tombstone) is not understood, so the database answers."""
+    from django.core.cache import cache
+
+    from accounts.models import User
+    from core.tokens import _cache_key
+
+    key = _token(api_client)
+    token = Token.objects.get(key=key)
+    cache.set(_cache_key(key), (token.created, ("stale",) * 17), 300)
+    assert _client(key).get(ME).json()["username"] == "zhangsan"
+    User.objects.filter(username="zhangsan").update(
+        role="admin"
+    )  # no signal: the entry is all that could lie
+    cache.set(_cache_key(key), "revoked", 300)
+    assert _client(key).get(ME).json()["role"] == "admin"

@@ -3,7 +3,7 @@
 import pytest
 
 from bench import profile
-from bench.loadgen import _check_loopback, answers_for, attempts_of
+from bench.loadgen import _check_loopback, _tokens, answers_for, attempts_of
 from bench.report import BEGIN, END, write
 from bench.stats import (
     commandstats_delta,
@@ -146,6 +146,19 @@ def test_answers_pick_one_key_and_two_for_a_multiple_choice():
         {"question": 2, "selected": ["A", "B"]},
         {"question": 3, "selected": ["A"]},
     ]
+
+
+def test_a_generator_reads_with_the_tokens_from_its_offset_and_at_most_token_count(tmp_path):
+    """The ranking rows read with a fixed set of warmed readers (bench/phases.py, READERS)."""
+    import json
+
+    path = tmp_path / "tokens.json"
+    path.write_text(json.dumps({"participants": ["t0", "t1", "t2", "t3", "t4"], "admins": ["a0"]}))
+    spec = {"token_file": str(path), "token_offset": 3}
+    assert _tokens(spec) == ["t3", "t4", "t0", "t1", "t2"]
+    assert _tokens({**spec, "token_count": 2}) == ["t3", "t4"]
+    assert _tokens({**spec, "token_offset": 7, "token_count": 4}) == ["t2", "t3", "t4", "t0"]
+    assert _tokens({"token_file": str(path), "token_key": "admins"}) == ["a0"]
 
 
 def test_the_generator_refuses_any_host_but_loopback():

@@ -193,3 +193,38 @@ def test_a_role_change_leaves_redis_as_a_rebuild_would(linxia, settings, django_
     assert [e.user_id for e in get_store().individual_top(competition.pk, 10)[0]] == [stays.pk]
     assert live["users"][str(promoted.pk)]["r"] == 0  # still known: counted once among participants
     assert live["tot"] == {**live["tot"], "n": "2", "a": "3", "p": "70"}
+
+
+def test_a_ranking_with_the_viewers_line_is_one_round_trip_and_equals_the_database(
+    linxia, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The top and the viewer's own line come from one script: the same as the database store's
+    answer for a viewer in the top, below it, without an attempt, and not ranked (promoted)."""
+    from leaderboard.store import DatabaseStore
+
+    competition = competition_with_bank(questions=5, attempts_per_day=20)
+    unit = linxia["linxia_city"].organizations.first()
+    people = [UserFactory(region=linxia["linxia_city"], organization=unit) for _ in range(6)]
+    for index, person in enumerate(people):
+        AttemptFactory(user=person, competition=competition, correct=index % 4)
+    promoted = UserFactory(region=linxia["linxia_city"])
+    AttemptFactory(user=promoted, competition=competition, correct=5)
+    with django_capture_on_commit_callbacks(execute=True):  # counted, no longer ranked
+        user_set_role(user=promoted, role="organizer", scope_region_id=linxia["linxia_city"].pk)
+    idle = UserFactory(region=linxia["linxia_city"])
+    redis_store, database = RedisStore(), DatabaseStore()
+    redis_store.individual_top(competition.pk, 1)  # built now
+
+    client = redis_client.get_client()
+    calls = []
+    original = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *a, **k: calls.append(a[0]) or original(*a, **k))
+    for viewer in [*people, promoted, idle, None]:
+        viewer_id = viewer.pk if viewer else None
+        for limit in (1, 3, 50):
+            calls.clear()
+            got = redis_store.individual_board(competition.pk, limit, viewer_id)
+            assert calls == ["EVALSHA"]
+            expected = database.individual_board(competition.pk, limit, viewer_id)
+            assert (got[0], got[2]) == (expected[0], expected[2]), (viewer_id, limit)
+            assert got[1] is not None and expected[1] is not None
