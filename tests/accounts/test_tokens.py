@@ -232,3 +232,45 @@ def test_with_redis_an_entry_pickled_by_the_earlier_release_is_read_from_the_dat
     )  # no signal: the entry is all that could lie
     cache.set(_cache_key(key), "revoked", 300)
     assert _client(key).get(ME).json()["role"] == "admin"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Token",
+        "Token ",
+        "Token abc",
+        "token abc",
+        "TOKEN abc",
+        "Token abc def",
+        "Token  abc",
+        "Bearer abc",
+        "Basic dXNlcjpwYXNz",
+        "Token \xe9t\xe9",
+        "Token abc\xa0def",
+        "Tokenabc",
+    ],
+)
+def test_the_header_is_read_as_drf_reads_it(header, settings):
+    """ExpiringTokenAuthentication reads the header from META; DRF's TokenAuthentication from
+    request.headers: the same outcome for every header (None, the key, or the same 401)."""
+    from django.test import RequestFactory
+    from rest_framework.authentication import TokenAuthentication
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.request import Request
+
+    def outcome(cls):
+        class Probe(cls):
+            def authenticate_credentials(self, key):
+                return ("key", key)
+
+        extra = {} if header is None else {"HTTP_AUTHORIZATION": header}
+        request = Request(RequestFactory().get("/api/v1/me/", **extra))
+        try:
+            return Probe().authenticate(request)
+        except AuthenticationFailed as exc:
+            return ("401", str(exc.detail), exc.detail.code)
+
+    assert outcome(ExpiringTokenAuthentication) == outcome(TokenAuthentication)
