@@ -5,7 +5,10 @@ store reach it without an upward import. Everything else goes through these func
 reaches Redis through CACHES, never through here (there is no channel layer: config/settings/base.py).
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -60,3 +63,39 @@ def script(source: str):
         registered = client.register_script(source)
         _scripts[key] = registered
     return registered
+
+
+@dataclass(frozen=True)
+class ScriptCall:
+    """One run of a Lua script, to be sent along with other commands (`get_with`)."""
+
+    source: str
+    keys: tuple[str, ...]
+    args: tuple = ()
+
+    def run(self) -> Any:
+        return script(self.source)(keys=list(self.keys), args=list(self.args))
+
+
+def get_with(key: str, calls: Sequence[ScriptCall]) -> tuple[str | None, list[Any]]:
+    """GET `key` and run `calls` in one round trip: (the value, each call's reply or RedisError).
+
+    A hot read sends its own script with the caller's token (core/tokens.py): one round trip less
+    (BENCHMARKS.md, issue 16). The GET goes last, so a value that is not UTF-8 text (a pickle of
+    the release before) fails decoding after every other reply was read and the pooled
+    connection stays in step; the caller then treats the value as unreadable. A script Redis has
+    not loaded (NOSCRIPT, after a restart or SCRIPT FLUSH) is loaded and run on its own."""
+    pipe = get_client().pipeline(transaction=False)
+    for call in calls:
+        pipe.evalsha(script(call.source).sha, len(call.keys), *call.keys, *call.args)
+    pipe.get(key)
+    *replies, value = pipe.execute(raise_on_error=False)
+    for index, reply in enumerate(replies):
+        if isinstance(reply, redis.exceptions.NoScriptError):
+            try:
+                replies[index] = calls[index].run()
+            except redis.RedisError as exc:
+                replies[index] = exc
+    if isinstance(value, redis.RedisError):
+        raise value
+    return value, replies

@@ -20,6 +20,7 @@ TOKEN_CACHE_SECONDS defaults to 0 (off) there.
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -120,20 +121,32 @@ def _cache_get(key: str) -> str | None:
         return None
 
 
-def _cached_pair(key: str):
-    """(user, token) from the cache, or None (not cached, a tombstone, or no cache)."""
-    entry = _cache_get(key)
+def _cache_read(key: str, calls: Sequence[core_redis.ScriptCall]) -> tuple[str | None, list | None]:
+    """The entry of `key` (as `_cache_get`) and the replies of the view's `calls` sent in the same
+    round trip (None when they were not sent: no calls, no Redis, the cache off, or a failure)."""
+    if calls and settings.TOKEN_CACHE_SECONDS > 0 and core_redis.is_configured():
+        try:
+            return core_redis.get_with(_redis_key(_cache_key(key)), calls)
+        except Exception as exc:  # noqa: BLE001 - as in _cache_get; the view then reads on its own
+            logger.warning("Token cache not read (%s)", exc)
+            return None, None
+    return _cache_get(key), None
+
+
+def _cached_pair(key: str, calls: Sequence[core_redis.ScriptCall] = ()):
+    """((user, token) from the cache or None: not cached, a tombstone, no cache; the calls' replies)."""
+    entry, replies = _cache_read(key, calls)
     if entry is None or entry == _REVOKED:
-        return None
+        return None, replies
     try:
         created, values = _decode(entry)
     except (ValueError, TypeError, IndexError) as exc:  # an entry of another version: read the database
         logger.warning("Token cache entry not understood (%s)", exc)
-        return None
+        return None, replies
     user = get_user_model().from_db(DEFAULT_DB_ALIAS, _user_attnames(), values)
     token = Token.from_db(DEFAULT_DB_ALIAS, ("key", "user_id", "created"), (key, user.pk, created))
     token.user = user
-    return user, token
+    return (user, token), replies
 
 
 def _cache_fill(*, token: Token, user) -> None:
@@ -182,15 +195,21 @@ def token_lookup(*, key: str):
 
     The user may be inactive and the token expired: the caller decides (DRF and the WebSocket
     answer differently)."""
-    pair = _cached_pair(key)
+    return token_lookup_with(key=key, calls=())[0]
+
+
+def token_lookup_with(*, key: str, calls: Sequence[core_redis.ScriptCall]):
+    """`token_lookup`, with Redis scripts of the caller's sent in the same round trip as the token's
+    entry: ((user, token) or None, their replies, or None when they were not sent)."""
+    pair, replies = _cached_pair(key, calls)
     if pair is not None:
-        return pair
+        return pair, replies
     token = Token.objects.select_related("user").filter(key=key).first()
     if token is None:
-        return None
+        return None, replies
     if token.user.is_active:
         _cache_fill(token=token, user=token.user)
-    return token.user, token
+    return (token.user, token), replies
 
 
 def token_user(*, key: str):
@@ -204,9 +223,29 @@ def token_user(*, key: str):
     return user
 
 
+def _prefetch_calls(request) -> list[core_redis.ScriptCall]:
+    """The Redis reads the request's view asks to send with the token: its `redis_prefetch(request,
+    **kwargs)`, or none. Any failure there (bad input, say) means none: the view reads, and
+    answers, on its own as without the hook."""
+    context = getattr(request, "parser_context", None) or {}
+    hook = getattr(context.get("view"), "redis_prefetch", None)
+    if hook is None:
+        return []
+    try:
+        return list(hook(request, **context.get("kwargs", {})))
+    except Exception:  # noqa: BLE001
+        return []
+
+
 class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's token authentication plus the lifetime (an expired token is a 401 `token_expired`), and
-    the token cache above (no SQL for a token seen recently)."""
+    the token cache above (no SQL for a token seen recently).
+
+    A view may name Redis reads to send in the same round trip as the token's entry (a hot read's
+    one script: one round trip for the whole request): `redis_prefetch(request, **kwargs)` returns
+    core.redis.ScriptCall's, and their replies are left on the request as `redis_prefetched` once
+    the caller is authenticated (absent when they were not sent). They were read before the
+    permission checks: a view uses them only in its handler, after those checks."""
 
     def authenticate(self, request):
         """DRF's, reading the header from META: DRF reads `request.headers`, which builds a dict of
@@ -230,10 +269,14 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("Invalid token header. Token string should not contain invalid characters.")
             ) from None
+        # DRF makes an authenticator per request: the request can wait here for the reads it names.
+        self._request = request
         return self.authenticate_credentials(key)
 
     def authenticate_credentials(self, key):
-        pair = token_lookup(key=key)
+        request = getattr(self, "_request", None)
+        calls = _prefetch_calls(request) if request is not None else []
+        pair, replies = token_lookup_with(key=key, calls=calls)
         if pair is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         user, token = pair
@@ -241,4 +284,6 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if not token_is_fresh(token=token):
             raise TokenExpired()
+        if replies is not None:
+            request.redis_prefetched = replies
         return user, token

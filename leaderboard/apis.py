@@ -66,6 +66,11 @@ class CompetitionLeaderboardGetApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    def redis_prefetch(self, request, competition_id: int) -> list:
+        """The ranking's Redis read, sent with the caller's token (core/tokens.py)."""
+        scope, limit = leaderboard_params(request.query_params)
+        return selectors.leaderboard_prefetch(competition_id=competition_id, scope=scope, limit=limit)
+
     @extend_schema(
         operation_id="competition_leaderboard",
         parameters=[LeaderboardGetInputSerializer],
@@ -74,7 +79,11 @@ class CompetitionLeaderboardGetApi(APIView):
     def get(self, request, competition_id: int):
         scope, limit = leaderboard_params(request.query_params)
         body = selectors.leaderboard_get(
-            competition_id=competition_id, scope=scope, limit=limit, viewer_id=request.user.pk
+            competition_id=competition_id,
+            scope=scope,
+            limit=limit,
+            viewer_id=request.user.pk,
+            prefetched=getattr(request, "redis_prefetched", None),
         )
         return Response(body)
 
@@ -107,9 +116,19 @@ class CompetitionStatsGetApi(APIView):
 
     permission_classes = [IsOrganizerOrAdmin]
 
+    def redis_prefetch(self, request, competition_id: int) -> list:
+        """The figures' Redis read, sent with the caller's token (core/tokens.py)."""
+        return selectors.stats_prefetch(competition_id=competition_id)
+
     @extend_schema(operation_id="competition_stats", responses={200: CompetitionStatsOutputSerializer})
     def get(self, request, competition_id: int):
-        return Response(selectors.competition_stats_get(competition_id=competition_id, user=request.user))
+        return Response(
+            selectors.competition_stats_get(
+                competition_id=competition_id,
+                user=request.user,
+                prefetched=getattr(request, "redis_prefetched", None),
+            )
+        )
 
 
 class StatsTimelinePointOutputSerializer(serializers.Serializer):

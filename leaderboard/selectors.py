@@ -91,12 +91,42 @@ def _individual_entry(rank: int, e: IndividualEntry) -> dict:
     }
 
 
-def leaderboard_get(*, competition_id: int, scope: str, limit: int, viewer_id: int | None = None) -> dict:
+def leaderboard_prefetch(*, competition_id: int, scope: str, limit: int) -> list:
+    """The Redis read of a ranking, to send with the caller's token (core/tokens.py): one round trip
+    for the request. None for the individual scope (the viewer's own line needs the viewer, known
+    only then: its read is already one script) or without the Redis store."""
+    store = get_store()
+    if store.reads_use_database or scope == "individual":
+        return []
+    return [store.group_top_call(competition_id, _group_kind(scope), _clamped(limit))]
+
+
+def _group_kind(scope: str) -> GroupKind:
+    return "region" if scope == "region" else "organization"
+
+
+def _clamped(limit: int) -> int:
+    return max(1, min(limit, MAX_LIMIT))
+
+
+def _first(prefetched: list | None):
+    return prefetched[0] if prefetched else None
+
+
+def leaderboard_get(
+    *,
+    competition_id: int,
+    scope: str,
+    limit: int,
+    viewer_id: int | None = None,
+    prefetched: list | None = None,
+) -> dict:
     """The API body of a ranking: `{scope, updated_at, entries:[{rank, id, name, points, ...}]}`.
 
     For the individual scope, `me` is the viewer's own rank and figures (null if they have none).
+    `prefetched`: the replies of `leaderboard_prefetch`'s reads for the same arguments.
     """
-    limit = max(1, min(limit, MAX_LIMIT))
+    limit = _clamped(limit)
     if scope == "individual":
         entries, updated, mine = _read(
             competition_id, lambda store: store.individual_board(competition_id, limit, viewer_id)
@@ -109,8 +139,11 @@ def leaderboard_get(*, competition_id: int, scope: str, limit: int, viewer_id: i
         }
         return body
 
-    kind: GroupKind = "region" if scope == "region" else "organization"
-    groups, updated = _read(competition_id, lambda store: store.group_top(competition_id, kind, limit))
+    kind = _group_kind(scope)
+    groups, updated = _read(
+        competition_id,
+        lambda store: store.group_top(competition_id, kind, limit, prefetched=_first(prefetched)),
+    )
     english = is_english()
     return {
         "scope": scope,
@@ -202,6 +235,7 @@ def stats_body(*, numbers: LiveNumbers, scope: ViewerScope, catalog: RegionCatal
         root = catalog.regions.get(scope.root_id)
         target = root.headcount_target if root else 0
     regions = []
+    english = is_english()
     for rid in scope.listed_ids:
         info = catalog.regions.get(rid)
         if info is None:
@@ -211,7 +245,7 @@ def stats_body(*, numbers: LiveNumbers, scope: ViewerScope, catalog: RegionCatal
             {
                 "id": rid,
                 "code": info.code,
-                "name": info.name,
+                "name": localized(info.name_zh, info.name_en, english=english),
                 **counts.as_dict(),
                 "headcount_target": info.headcount_target,
                 "participation_rate": _rate(counts.participants, info.headcount_target),
@@ -228,16 +262,28 @@ def stats_body(*, numbers: LiveNumbers, scope: ViewerScope, catalog: RegionCatal
     }
 
 
-def live_numbers_get(*, competition_id: int) -> LiveNumbers:
-    """Every region's figures for one competition (scoping comes after, per viewer)."""
-    return _read(competition_id, lambda store: store.live_numbers(competition_id))
+def live_numbers_get(*, competition_id: int, prefetched: list | None = None) -> LiveNumbers:
+    """Every region's figures for one competition (scoping comes after, per viewer).
+
+    `prefetched`: the replies of `stats_prefetch`'s reads."""
+    return _read(
+        competition_id, lambda store: store.live_numbers(competition_id, prefetched=_first(prefetched))
+    )
 
 
-def competition_stats_get(*, competition_id: int, user) -> dict:
-    """The API body of `stats/` for an organizer (its subtree) or an admin (everything)."""
+def stats_prefetch(*, competition_id: int) -> list:
+    """The Redis read of the statistics, to send with the caller's token (as `leaderboard_prefetch`)."""
+    store = get_store()
+    return [] if store.reads_use_database else [store.live_numbers_call(competition_id)]
+
+
+def competition_stats_get(*, competition_id: int, user, prefetched: list | None = None) -> dict:
+    """The API body of `stats/` for an organizer (its subtree) or an admin (everything).
+
+    `prefetched`: the replies of `stats_prefetch`'s reads."""
     catalog = region_catalog()
     scope = statistics_scope(user=user, catalog=catalog)
-    numbers = live_numbers_get(competition_id=competition_id)
+    numbers = live_numbers_get(competition_id=competition_id, prefetched=prefetched)
     return stats_body(numbers=numbers, scope=scope, catalog=catalog)
 
 

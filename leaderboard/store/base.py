@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 GroupKind = Literal["region", "organization"]
 
@@ -203,7 +203,10 @@ class LeaderboardStore(Protocol):
         """A number that changes whenever the competition's figures change; None if not built."""
         ...
 
-    def live_numbers(self, competition_id: int) -> LiveNumbers: ...
+    def live_numbers(self, competition_id: int, prefetched: Any = None) -> LiveNumbers:
+        """Every figure of the competition. `prefetched` (here and in `group_top`): the reply of the
+        Redis store's `*_call` read sent ahead with the caller's token; other stores ignore it."""
+        ...
 
     def individual_top(
         self, competition_id: int, limit: int
@@ -223,7 +226,7 @@ class LeaderboardStore(Protocol):
         ...
 
     def group_top(
-        self, competition_id: int, kind: GroupKind, limit: int
+        self, competition_id: int, kind: GroupKind, limit: int, prefetched: Any = None
     ) -> tuple[list[GroupEntry], datetime | None]:
         """The first `limit` counties or units in ranking order, and when the figures last changed."""
         ...

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
 
@@ -224,7 +225,7 @@ class DatabaseStore:
     def version(self, competition_id: int) -> int | None:
         return _counted_attempts(competition_id).count()
 
-    def live_numbers(self, competition_id: int) -> LiveNumbers:
+    def live_numbers(self, competition_id: int, prefetched: Any = None) -> LiveNumbers:
         tally = _tally(competition_id, bucket_seconds=None)
         return LiveNumbers(
             competition_id=competition_id,
@@ -276,7 +277,7 @@ class DatabaseStore:
         return ahead + 1, entry
 
     def group_top(
-        self, competition_id: int, kind: GroupKind, limit: int
+        self, competition_id: int, kind: GroupKind, limit: int, prefetched: Any = None
     ) -> tuple[list[GroupEntry], datetime | None]:
         tally = _tally(competition_id, bucket_seconds=None)
         if kind == "region":

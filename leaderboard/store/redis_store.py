@@ -264,6 +264,13 @@ def _call(fn: Callable[[], T]) -> T:
         raise StoreUnavailable(str(exc)) from exc
 
 
+def _reply(prefetched: Any) -> Any:
+    """A script's reply read ahead (with the caller's token): a failure there is a failure here."""
+    if isinstance(prefetched, redis_client.RedisError):
+        raise StoreUnavailable(str(prefetched))
+    return prefetched
+
+
 def _from_ms(value: Any) -> datetime | None:
     if not value or value == "0":
         return None
@@ -454,11 +461,16 @@ class RedisStore:
         value = _call(lambda: redis_client.get_client().get(keys_for(competition_id)["ver"]))
         return None if value is None else int(value)
 
-    def live_numbers(self, competition_id: int) -> LiveNumbers:
+    def live_numbers_call(self, competition_id: int) -> redis_client.ScriptCall:
+        """The read of `live_numbers`, to send ahead with other commands (core/redis.py get_with)."""
         keys = keys_for(competition_id)
-        result = _call(
-            lambda: redis_client.script(_LIVE)(keys=[keys["meta"], keys["ver"], keys["tot"], keys["reg"]])
-        )
+        return redis_client.ScriptCall(_LIVE, (keys["meta"], keys["ver"], keys["tot"], keys["reg"]))
+
+    def live_numbers(self, competition_id: int, prefetched: Any = None) -> LiveNumbers:
+        if prefetched is not None:
+            result = _reply(prefetched)
+        else:
+            result = _call(self.live_numbers_call(competition_id).run)
         if result == -1:
             raise StoreNotBuilt(competition_id)
         version, tot_flat, reg_flat = result
@@ -501,7 +513,7 @@ class RedisStore:
             raise StoreNotBuilt(competition_id)
         updated, raws, mine = result
         position = (int(mine[0]) + 1, _individual(mine[1])) if mine else None
-        return [_individual(raw) for raw in raws if raw], _from_ms(updated), position
+        return _individuals(raws), _from_ms(updated), position
 
     def individual_position(self, competition_id: int, user_id: int) -> tuple[int, IndividualEntry] | None:
         keys = keys_for(competition_id)
@@ -517,17 +529,23 @@ class RedisStore:
         rank, raw = result
         return int(rank) + 1, _individual(raw)
 
-    def group_top(
-        self, competition_id: int, kind: GroupKind, limit: int
-    ) -> tuple[list[GroupEntry], datetime | None]:
+    def group_top_call(self, competition_id: int, kind: GroupKind, limit: int) -> redis_client.ScriptCall:
+        """The read of `group_top`, to send ahead with other commands (core/redis.py get_with)."""
         keys = keys_for(competition_id)
         zkey, hkey, label = ("regz", "reg", "r:") if kind == "region" else ("orgz", "org", "o:")
-        result = _call(
-            lambda: redis_client.script(_GROUP_TOP)(
-                keys=[keys["meta"], keys[zkey], keys[hkey], keys["names"], keys["tot"]],
-                args=[max(1, limit), label],
-            )
+        return redis_client.ScriptCall(
+            _GROUP_TOP,
+            (keys["meta"], keys[zkey], keys[hkey], keys["names"], keys["tot"]),
+            (max(1, limit), label),
         )
+
+    def group_top(
+        self, competition_id: int, kind: GroupKind, limit: int, prefetched: Any = None
+    ) -> tuple[list[GroupEntry], datetime | None]:
+        if prefetched is not None:
+            result = _reply(prefetched)
+        else:
+            result = _call(self.group_top_call(competition_id, kind, limit).run)
         if result == -1:
             raise StoreNotBuilt(competition_id)
         updated, ids, values, labels = result
@@ -593,8 +611,20 @@ def _group_fields(groups: dict[int, Counts]) -> dict[str, int]:
     return fields
 
 
+def _individuals(raws: list[str | None]) -> list[IndividualEntry]:
+    """The records of a ranking's members, decoded in one `json.loads` for the whole list: one call
+    per record was a tenth of an individual ranking read's CPU (BENCHMARKS.md, issue 16)."""
+    present = [raw for raw in raws if raw]
+    if not present:
+        return []
+    return [_entry(data) for data in json.loads("[" + ",".join(present) + "]")]
+
+
 def _individual(raw: str) -> IndividualEntry:
-    data = json.loads(raw)
+    return _entry(json.loads(raw))
+
+
+def _entry(data: dict) -> IndividualEntry:
     user_id = int(data["m"].rsplit(":", 1)[1])
     return IndividualEntry(
         user_id=user_id,

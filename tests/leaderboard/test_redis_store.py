@@ -228,3 +228,94 @@ def test_a_ranking_with_the_viewers_line_is_one_round_trip_and_equals_the_databa
             expected = database.individual_board(competition.pk, limit, viewer_id)
             assert (got[0], got[2]) == (expected[0], expected[2]), (viewer_id, limit)
             assert got[1] is not None and expected[1] is not None
+
+
+def _round_trips(monkeypatch) -> list:
+    """Every write to a Redis socket from now on (one per round trip: a command or a pipeline)."""
+    from redis.connection import Connection
+
+    sent = []
+    original = Connection.send_packed_command
+    monkeypatch.setattr(
+        Connection, "send_packed_command", lambda self, *a, **k: sent.append(1) or original(self, *a, **k)
+    )
+    return sent
+
+
+def test_group_and_statistics_reads_are_one_round_trip_with_the_token(linxia, make_client, monkeypatch):
+    """The region, unit and statistics reads send their script with the caller's token (core/tokens.py,
+    `redis_prefetch`): one round trip per request, and the same body as the read made on its own."""
+    competition = competition_with_bank(questions=5, attempts_per_day=20)
+    unit = linxia["linxia_city"].organizations.first()
+    for index in range(4):
+        AttemptFactory(
+            user=UserFactory(region=linxia["linxia_city"], organization=unit),
+            competition=competition,
+            correct=index,
+        )
+    token_client = make_client(linxia["admin"])
+    forced = APIClient()
+    forced.force_authenticate(linxia["admin"])  # no token: the view reads on its own
+    base = f"/api/v1/competitions/{competition.pk}"
+    paths = [
+        f"{base}/leaderboard/?scope=region",
+        f"{base}/leaderboard/?scope=organization&limit=3",
+        f"{base}/stats/",
+    ]
+    for path in paths:
+        token_client.get(path)  # the token is cached now
+    sent = _round_trips(monkeypatch)
+    for path in paths:
+        sent.clear()
+        with CaptureQueriesContext(connection) as queries:
+            body = token_client.get(path).json()
+        assert (len(sent), len(queries)) == (1, 0), path
+        assert body == forced.get(path).json(), path
+    sent.clear()
+    token_client.get(f"{base}/leaderboard/?scope=individual")
+    assert len(sent) == 2  # the token, then the ranking with the viewer's own line
+
+
+def test_a_read_sent_with_the_token_survives_a_script_flush(linxia, make_client):
+    competition = competition_with_bank()
+    AttemptFactory(user=UserFactory(region=linxia["linxia_city"]), competition=competition, correct=3)
+    client = make_client(linxia["admin"])
+    url = f"/api/v1/competitions/{competition.pk}/stats/"
+    before = client.get(url).json()
+    redis_client.get_client().script_flush()  # as after a Redis restart: NOSCRIPT for the EVALSHA
+    assert client.get(url).json() == before
+    assert client.get(url).json() == before
+
+
+def test_a_failed_read_ahead_falls_back_like_a_failed_read(linxia):
+    """A reply read ahead that is an error is treated as the store being down: the database answers."""
+    from leaderboard.selectors import live_numbers_get
+
+    competition = competition_with_bank()
+    AttemptFactory(user=UserFactory(region=linxia["linxia_city"]), competition=competition, correct=3)
+    exact = live_numbers_get(competition_id=competition.pk)
+    fallback = live_numbers_get(
+        competition_id=competition.pk, prefetched=[redis_client.RedisError("connection reset")]
+    )
+    assert (fallback.totals, fallback.regions) == (exact.totals, exact.regions)
+
+
+def test_a_value_that_is_no_text_leaves_the_connection_in_step():
+    """get_with reads the token's entry last: an entry pickled by an earlier release fails to decode
+    after every other reply was read, so the pooled connection answers the next command rightly."""
+    import pickle
+
+    from django.conf import settings
+
+    raw = redis_client.Redis.from_url(settings.REDIS_URL)  # bytes in and out, as the cache framework
+    raw.set("probe:pickled", pickle.dumps(("revoked",), 5))
+    raw.close()
+    client = redis_client.get_client()
+    client.set("probe:text", "hello")
+    call = redis_client.ScriptCall("return ARGV[1]", (), ("from the script",))
+    assert redis_client.get_with("probe:text", [call]) == ("hello", ["from the script"])
+    with pytest.raises(UnicodeDecodeError):
+        redis_client.get_with("probe:pickled", [call, call])
+    for _ in range(3):
+        assert client.get("probe:text") == "hello"
+        assert client.ping() is True
