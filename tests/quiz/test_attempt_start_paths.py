@@ -4,11 +4,10 @@ path. Both must write the same rows for the same draw, hand back what they wrote
 under racing starts."""
 
 import random
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -20,6 +19,7 @@ from quiz.services import attempts as svc
 from quiz.services import drawing
 from quiz.services.finalising import attempt_with_items
 from tests.factories import CompetitionFactory, UserFactory, make_bank
+from tests.support.threads import run_in_threads
 
 pytestmark = pytest.mark.services
 
@@ -134,28 +134,6 @@ def test_the_round_trip_steps_aside_for_an_overdue_attempt_which_is_finalised_fi
     assert Participation.objects.get(user=participant, competition=competition).submitted_attempts == 1
 
 
-def _run_in_threads(count: int, work) -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on by the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("participation_exists", [False, True])
 def test_racing_starts_in_one_round_trip_never_exceed_the_quota(linxia, monkeypatch, participation_exists):
@@ -184,7 +162,7 @@ def test_racing_starts_in_one_round_trip_never_exceed_the_quota(linxia, monkeypa
                 return exc.code
             svc.attempt_submit(user=user, attempt_id=attempt.pk)
 
-    results = _run_in_threads(10, start_and_submit_until_refused)
+    results = run_in_threads(10, start_and_submit_until_refused)
 
     assert results == ["daily_limit_reached"] * 10
     assert Attempt.objects.filter(user=user, competition=competition).count() == 2

@@ -1,40 +1,16 @@
 """Races on PostgreSQL with real threads, each on its own connection (services tier)."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 
 from core.errors import ApplicationError
 from quiz.models import Attempt, Participation
 from quiz.services import attempts as svc
 from tests.factories import CompetitionFactory, UserFactory, make_bank
+from tests.support.threads import run_in_threads
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def _run_in_threads(count: int, work) -> list:
-    """Run `work(index)` in `count` threads released together; returns results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def runner(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on by the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 @pytest.fixture
@@ -52,7 +28,7 @@ def test_twenty_parallel_submissions_of_one_attempt_score_once(setup, scored_eve
     attempt, _ = svc.attempt_start(user=user, competition=competition)
     answers = [{"question": item.question_id, "selected": ["B"]} for item in attempt.items.all()]
 
-    results = _run_in_threads(
+    results = run_in_threads(
         20, lambda i: svc.attempt_submit(user=user, attempt_id=attempt.pk, answers=answers)
     )
 
@@ -76,7 +52,7 @@ def test_ten_parallel_starts_against_a_quota_of_three_yield_exactly_three(setup)
                 return exc.code
             svc.attempt_submit(user=user, attempt_id=attempt.pk)
 
-    results = _run_in_threads(10, start_and_submit_until_refused)
+    results = run_in_threads(10, start_and_submit_until_refused)
 
     assert results == ["daily_limit_reached"] * 10
     assert Attempt.objects.filter(user=user, competition=competition).count() == 3
@@ -86,7 +62,7 @@ def test_ten_parallel_starts_against_a_quota_of_three_yield_exactly_three(setup)
 def test_ten_parallel_starts_of_one_user_share_one_attempt(setup):
     user, competition = setup
 
-    results = _run_in_threads(10, lambda i: svc.attempt_start(user=user, competition=competition))
+    results = run_in_threads(10, lambda i: svc.attempt_start(user=user, competition=competition))
 
     assert not [r for r in results if isinstance(r, Exception)]
     assert len({attempt.pk for attempt, _created in results}) == 1
@@ -100,7 +76,7 @@ def test_parallel_expiry_finalises_an_abandoned_attempt_once(setup):
     attempt, _ = svc.attempt_start(user=user, competition=competition)
     later = attempt.deadline + svc.grace() * 2
 
-    results = _run_in_threads(8, lambda i: svc.attempt_expire_overdue(user=user, now=later))
+    results = run_in_threads(8, lambda i: svc.attempt_expire_overdue(user=user, now=later))
 
     assert sorted(results) == [0] * 7 + [1]
     assert Participation.objects.get(user=user, competition=competition).submitted_attempts == 1
@@ -121,7 +97,7 @@ def test_answers_saved_while_the_attempt_is_submitted_are_scored_or_refused_neve
             user=user, attempt_id=attempt.pk, question_id=question_ids[index], selected=["B"]
         )
 
-    results = _run_in_threads(len(question_ids) + 1, work)
+    results = run_in_threads(len(question_ids) + 1, work)
 
     saves, submitted = results[:-1], results[-1]
     accepted = [r for r in saves if not isinstance(r, Exception)]
