@@ -57,6 +57,11 @@ def database_from_env(base_dir) -> dict:
             # clients"). A bounded pool per process (psycopg_pool) keeps it fixed, makes a busy
             # request wait instead of fail, and saves a connection set-up per request (BENCHMARKS.md).
             config["CONN_MAX_AGE"] = 0
+            # The same backend, but a connection taken from the pool is checked without a round
+            # trip (core/postgresql/base.py); Django's own check would be an empty query per request.
+            if config["ENGINE"] == "django.db.backends.postgresql":
+                config["ENGINE"] = "core.postgresql"
+                config["CONN_HEALTH_CHECKS"] = False
             config.setdefault("OPTIONS", {})["pool"] = {
                 "min_size": min(2, pool_size),
                 "max_size": pool_size,

@@ -7,19 +7,7 @@ from quiz.apis import attempts, banks, competitions, history, practice
 app_name = "quiz"
 
 urlpatterns = [
-    # question banks (admin)
-    path("banks/", banks.BankCollectionApi.as_view(), name="bank-list"),
-    path("banks/import-template/", banks.BankImportTemplateApi.as_view(), name="bank-import-template"),
-    path("banks/<int:bank_id>/import/", banks.BankImportApi.as_view(), name="bank-import"),
-    path("banks/<int:bank_id>/export/", banks.BankExportApi.as_view(), name="bank-export"),
-    # competitions
-    path("competitions/", competitions.CompetitionListCreateApi.as_view(), name="competitions"),
-    path(
-        "competitions/<int:competition_id>/",
-        competitions.CompetitionDetailApi.as_view(),
-        name="competition-detail",
-    ),
-    # the attempt lifecycle
+    # the attempt lifecycle first: Django tries routes in order (config/urls.py)
     path(
         "competitions/<int:competition_id>/attempts/",
         attempts.AttemptStartApi.as_view(),
@@ -32,6 +20,18 @@ urlpatterns = [
         name="attempt-answer",
     ),
     path("attempts/<int:attempt_id>/submit/", attempts.AttemptSubmitApi.as_view(), name="attempt-submit"),
+    # question banks (admin)
+    path("banks/", banks.BankCollectionApi.as_view(), name="bank-list"),
+    path("banks/import-template/", banks.BankImportTemplateApi.as_view(), name="bank-import-template"),
+    path("banks/<int:bank_id>/import/", banks.BankImportApi.as_view(), name="bank-import"),
+    path("banks/<int:bank_id>/export/", banks.BankExportApi.as_view(), name="bank-export"),
+    # competitions
+    path("competitions/", competitions.CompetitionListCreateApi.as_view(), name="competitions"),
+    path(
+        "competitions/<int:competition_id>/",
+        competitions.CompetitionDetailApi.as_view(),
+        name="competition-detail",
+    ),
     # my history
     path("me/attempts/", history.MyAttemptListApi.as_view(), name="my-attempts"),
     path("me/wrong-answers/", history.WrongAnswerListApi.as_view(), name="my-wrong-answers"),
