@@ -341,6 +341,26 @@ class AppServers:
                 "--ws",
                 "websockets",
             ]
+        if self.kind == "gunicorn" and self.env.get("BENCH_HTTP_SERVER") == "granian":
+            # Experiment (--server-env BENCH_HTTP_SERVER=granian): granian's WSGI interface, its HTTP
+            # parsing in Rust, the same thread count, in gunicorn's place.
+            return [
+                str(BIN / "granian"),
+                "--interface",
+                "wsgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--blocking-threads",
+                self.env.get("GUNICORN_THREADS", "16"),
+                "--no-ws",
+                "--log-level",
+                "warning",
+                "config.wsgi:application",
+            ]
         if self.kind == "gunicorn":
             # HTTP only (WSGI): one process with a pool of threads per port, the same shape as the
             # ASGI servers, so nginx and the load are unchanged.
@@ -354,7 +374,8 @@ class AppServers:
                 "--worker-class",
                 "gthread",
                 "--threads",
-                "16",
+                # --server-env GUNICORN_THREADS=N tries another thread count (docs/deployment.md: 16).
+                self.env.get("GUNICORN_THREADS", "16"),
                 "--keep-alive",
                 "75",
                 "--log-level",
@@ -463,7 +484,7 @@ class ServerSet:
     def describe(self) -> str:
         if self.kind == "hybrid":
             return (
-                f"HTTP: {len(self.http_ports)} × gunicorn (gthread, 16 threads) on {', '.join(map(str, self.http_ports))}; "
+                f"HTTP: {len(self.http_ports)} × gunicorn (gthread, {self.parts[0].env.get('GUNICORN_THREADS', '16')} threads) on {', '.join(map(str, self.http_ports))}; "
                 f"/ws/: {len(self.ws_ports)} × uvicorn on {', '.join(map(str, self.ws_ports))}"
             )
         return (
