@@ -27,7 +27,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import HTTP_HEADER_ENCODING, exceptions
@@ -190,6 +190,48 @@ def token_cache_forget(*, keys: list[str]) -> None:
     transaction.on_commit(lambda: _tombstone(keys))
 
 
+@lru_cache(maxsize=1)
+def _token_read_sql() -> tuple[str, tuple[str, ...]] | None:
+    """The SELECT that `Token.objects.select_related("user")` sends, written once, and the user's
+    attnames; None where the raw row would not be what the ORM gives: on SQLite (booleans come back
+    as integers, datetimes naive) or if a field converts its database value (`from_db_value`)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    user_model = get_user_model()
+    user_fields = user_model._meta.concrete_fields
+    if connection.vendor != "postgresql" or any(
+        hasattr(f, "from_db_value") for f in (*Token._meta.concrete_fields, *user_fields)
+    ):
+        return None
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"u.{quote(f.column)}" for f in user_fields)
+    # Names from the models, quoted; the key is a parameter.
+    sql = (
+        f"SELECT t.{quote('key')}, t.{quote('user_id')}, t.{quote('created')}, {columns} "  # noqa: S608
+        f"FROM {quote(Token._meta.db_table)} t "
+        f"JOIN {quote(user_model._meta.db_table)} u ON u.{quote(user_model._meta.pk.column)} = t.{quote('user_id')} "
+        f"WHERE t.{quote('key')} = %s"
+    )
+    return sql, tuple(f.attname for f in user_fields)
+
+
+def token_read(*, key: str) -> Token | None:
+    """The token and its user from the database (a cache miss), as `Token.objects.select_related("user")
+    .filter(key=key).first()` gives them, without building the query each time: compiling it was
+    most of a cold token's CPU, a third of a first start's ORM time (BENCHMARKS.md, issue 16)."""
+    raw = _token_read_sql()
+    if raw is None:
+        return Token.objects.select_related("user").filter(key=key).first()
+    sql, user_attnames = raw
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token = Token.from_db(DEFAULT_DB_ALIAS, ("key", "user_id", "created"), row[:3])
+    token.user = get_user_model().from_db(DEFAULT_DB_ALIAS, user_attnames, row[3:])
+    return token
+
+
 def token_lookup(*, key: str):
     """(user, token) for a token key, from the cache or the database; None for an unknown key.
 
@@ -204,7 +246,7 @@ def token_lookup_with(*, key: str, calls: Sequence[core_redis.ScriptCall]):
     pair, replies = _cached_pair(key, calls)
     if pair is not None:
         return pair, replies
-    token = Token.objects.select_related("user").filter(key=key).first()
+    token = token_read(key=key)
     if token is None:
         return None, replies
     if token.user.is_active:
