@@ -20,7 +20,7 @@ from pathlib import Path
 
 import redis as redis_py
 
-from bench import profile
+from bench import pyspy
 from bench.stats import (
     all_latencies,
     commandstats_delta,
@@ -863,7 +863,7 @@ def _py_spy(py_spy: Path, pids: list[int], seconds: int, out_dir: Path, mode: st
     stacks = []
     for out in outs:
         if out.exists():
-            stacks.extend(profile.parse_collapsed(out.read_text().splitlines()))
+            stacks.extend(pyspy.parse_collapsed(out.read_text().splitlines()))
     return stacks, errors
 
 
@@ -911,11 +911,11 @@ def phase_profile(bench) -> None:
     bench.sections["profile"] = {
         "seconds": seconds,
         "samples": sum(n for _f, n in cpu),
-        "packages": profile.by_package(cpu)[:14],
-        "functions": profile.inclusive(cpu, keep=profile.interesting)[:30],
+        "packages": pyspy.by_package(cpu)[:14],
+        "functions": pyspy.inclusive(cpu, keep=pyspy.interesting)[:30],
         "wall_samples": sum(n for _f, n in requests),
-        "wall_packages": profile.by_package(requests)[:10],
-        "wall_functions": profile.inclusive(requests, keep=profile.interesting)[:16],
+        "wall_packages": pyspy.by_package(requests)[:10],
+        "wall_functions": pyspy.inclusive(requests, keep=pyspy.interesting)[:16],
     }
     top = bench.sections["profile"]["packages"][:4]
     bench.log("profile (CPU): " + ", ".join(f"{name} {share * 100:.0f} %" for name, _n, share in top))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench import profile
+from bench import pyspy
 from bench.loadgen import _check_loopback, _tokens, answers_for, attempts_of
 from bench.report import BEGIN, END, write
 from bench.stats import (
@@ -105,24 +105,22 @@ def test_linear_slope_is_zero_for_flat_memory_and_positive_for_a_leak():
 
 
 def test_profile_attributes_self_time_to_the_innermost_frames_package():
-    stacks = profile.parse_collapsed(
+    stacks = pyspy.parse_collapsed(
         [
             "run (threading.py:1);post (quiz/apis/competitions.py:10);execute (psycopg/cursor.py:5) 3",
             "run (threading.py:1);post (quiz/apis/competitions.py:10);get (django/db/models/query.py:7) 1",
         ]
     )
 
-    packages = {name: samples for name, samples, _share in profile.by_package(stacks)}
+    packages = {name: samples for name, samples, _share in pyspy.by_package(stacks)}
 
     assert packages == {"PostgreSQL driver (psycopg)": 3, "Django ORM": 1}
 
 
 def test_profile_inclusive_counts_a_recursive_function_once_per_stack():
-    stacks = profile.parse_collapsed(
-        ["f (quiz/a.py:1);f (quiz/a.py:2);g (quiz/b.py:3) 4", "g (quiz/b.py:3) 1"]
-    )
+    stacks = pyspy.parse_collapsed(["f (quiz/a.py:1);f (quiz/a.py:2);g (quiz/b.py:3) 4", "g (quiz/b.py:3) 1"])
 
-    counts = {label: samples for label, samples, _share in profile.inclusive(stacks)}
+    counts = {label: samples for label, samples, _share in pyspy.inclusive(stacks)}
 
     assert counts == {"f (quiz/a.py)": 4, "g (quiz/b.py)": 5}
 
