@@ -31,6 +31,10 @@ from urllib.parse import urlsplit
 import aiohttp
 
 REQUEST_TIMEOUT = 30.0
+# A crowd's participant meets a 503 (core/middleware.py sheds requests that queued too long) the way
+# the quiz page does: waits the server's Retry-After and sends the request again.
+BUSY_PAUSE = 5.0
+BUSY_RETRIES = 6
 
 
 def _cpu_seconds() -> float:
@@ -110,6 +114,16 @@ class Client:
                 payload = None
         return status, payload
 
+    async def call_until_served(self, label: str, method: str, path: str, token: str, body=None):
+        """`call`, but as the quiz page does it: a 503 (a shed or briefly unavailable server) is
+        tried again after the Retry-After pause, up to BUSY_RETRIES times; each 503 is recorded."""
+        for _ in range(BUSY_RETRIES):
+            status, payload = await self.call(label, method, path, token, body)
+            if status != 503:
+                return status, payload
+            await asyncio.sleep(BUSY_PAUSE)
+        return await self.call(label, method, path, token, body)
+
     async def cycle(
         self, competition: int, token: str, save_answers: bool = False, think=None
     ) -> dict | None:
@@ -117,9 +131,10 @@ class Client:
 
         Returns {"sent_at", "completed_at"} of the submission when it succeeded.
         """
-        status, attempt = await self.call(
-            "start", "POST", f"/api/v1/competitions/{competition}/attempts/", token
-        )
+        # With think time (a crowd of people) a refused request is tried again, as the page does;
+        # the saturating loops measure raw answers.
+        call = self.call_until_served if think is not None else self.call
+        status, attempt = await call("start", "POST", f"/api/v1/competitions/{competition}/attempts/", token)
         if status not in (200, 201) or not attempt:
             return None
         answers = answers_for(attempt.get("questions", []))
@@ -128,9 +143,9 @@ class Client:
                 await asyncio.sleep(random.uniform(*think))
             if save_answers:
                 path = f"/api/v1/attempts/{attempt['id']}/answers/{answer['question']}/"
-                await self.call("answer", "PUT", path, token, {"selected": answer["selected"]})
+                await call("answer", "PUT", path, token, {"selected": answer["selected"]})
         sent_at = time.time()
-        status, _ = await self.call(
+        status, _ = await call(
             "submit", "POST", f"/api/v1/attempts/{attempt['id']}/submit/", token, {"answers": answers}
         )
         if status != 200:

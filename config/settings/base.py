@@ -39,6 +39,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before any other work: a request that waited in the queue too long gets 503 server_busy.
+    "core.middleware.QueueTimeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -49,6 +51,11 @@ MIDDLEWARE = [
     # Only under DEBUG: /api/ errors as JSON where Django would show its technical pages.
     "core.middleware.DebugApiJsonErrorsMiddleware",
 ]
+
+# Seconds a request may have waited between the proxy and Django (nginx's `X-Request-Start: t=$msec`)
+# before it is answered 503 `server_busy` without being worked on (core/middleware.py); 0 = never.
+# Without the header (no proxy, `make run`) nothing is refused.
+REQUEST_QUEUE_LIMIT_SECONDS = float(env_str("REQUEST_QUEUE_LIMIT_SECONDS", "10"))
 
 # Proxies whose X-Forwarded-For hops are believed (CIDRs, comma-separated; default none: the
 # client address is REMOTE_ADDR). Set it to the load balancer's address(es): core/net.py.
