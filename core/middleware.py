@@ -140,4 +140,6 @@ class QueueTimeLimitMiddleware:
                     content_type="text/html; charset=utf-8",
                 )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        # Django logs every 5xx on `django.request`, one line each; _note_shed has said it already.
+        response._has_been_logged = True
         return response

@@ -111,6 +111,7 @@ def test_refusals_are_logged_in_summaries_not_one_line_each(participant, caplog,
             assert client.get("/api/v1/me/", HTTP_X_REQUEST_START=_stamp(12)).status_code == 503
     lines = [r.getMessage() for r in caplog.records if r.name == "core.middleware"]
     assert len(lines) == 1 and lines[0].startswith("Overloaded: 1 request(s)")
+    assert not [r for r in caplog.records if r.name == "django.request"]  # not one line per refusal
     assert middleware._shed["count"] == 4  # the next report carries the other four
 
 
