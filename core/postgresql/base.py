@@ -22,14 +22,17 @@ MAX_REPLACEMENTS = 3
 
 
 def looks_alive(connection) -> bool:
-    """True when an idle pooled connection shows no sign of being closed by the server."""
+    """True when an idle pooled connection shows no sign of being closed by the server: nothing to
+    read, no hang-up. poll(), not select(): a busy server process holds more than select()'s 1,024
+    file descriptors."""
     if connection.closed or connection.broken:
         return False
     try:
-        readable, _, _ = select.select([connection.fileno()], [], [], 0)
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN)
+        return not poller.poll(0)
     except (OSError, ValueError):
         return False
-    return not readable
 
 
 class DatabaseWrapper(base.DatabaseWrapper):

@@ -9,6 +9,7 @@ all hands out the dead connection.
 
 from __future__ import annotations
 
+import os
 import time
 from unittest import mock
 
@@ -73,6 +74,28 @@ def test_a_healthy_pooled_connection_is_handed_out_without_a_query(pooled):
     assert execute.call_count == 0  # Django's pool check would have sent "" here
     assert wrapper.pool.get_stats().get("connections_lost", 0) == 0
     assert _backend_pid(wrapper) == first  # the same session, reused
+
+
+def test_a_connection_numbered_past_1024_is_looked_at_all_the_same(pooled):
+    """A busy server process holds thousands of sockets; select() cannot look past 1,024."""
+    spare = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        wrapper = pooled()
+        first = _backend_pid(wrapper)
+        assert wrapper.connection.fileno() > 1024
+        wrapper.close()
+        with mock.patch.object(
+            psycopg.Connection, "execute", autospec=True, side_effect=psycopg.Connection.execute
+        ) as execute:
+            wrapper.ensure_connection()
+        assert execute.call_count == 0
+        assert _backend_pid(wrapper) == first
+        wrapper.close()
+        _end_session_and_wait(wrapper, first)
+        assert _backend_pid(wrapper) != first
+    finally:
+        for fd in spare:
+            os.close(fd)
 
 
 def test_a_session_ended_by_the_server_is_replaced_before_a_request_uses_it(pooled):
