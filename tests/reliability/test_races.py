@@ -8,7 +8,6 @@ hundred clients released at once.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import httpx
@@ -20,6 +19,7 @@ from tests.reliability.helpers import Ledger, answers_for, assert_nothing_lost
 from tests.support.clients import api, token_of
 from tests.support.keys import private_leaderboard_keys
 from tests.support.servers import daphne, server_env
+from tests.support.threads import run_in_threads
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -34,26 +34,6 @@ def servers(transactional_db, tmp_path):  # after the test database exists
             yield [a.url, b.url]
 
 
-def _released_together(count: int, work) -> list:
-    """`work(index)` in `count` threads that start at the same moment; results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=60)
-            results[index] = work(index)
-        except Exception as exc:  # noqa: BLE001 - asserted on by the test
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    return results
-
-
 def test_a_hundred_parallel_duplicate_submissions_score_once_and_all_answer_the_same(linxia, servers):
     competition = competition_with_bank(questions=5)
     person = UserFactory(region=linxia["linxia_city"])
@@ -64,7 +44,7 @@ def test_a_hundred_parallel_duplicate_submissions_score_once_and_all_answer_the_
     clients = [api(servers[i % 2], token, timeout=120) for i in range(100)]
 
     try:
-        responses = _released_together(
+        responses = run_in_threads(
             100, lambda i: clients[i].post(f"/api/v1/attempts/{attempt['id']}/submit/", json=body)
         )
     finally:
@@ -108,7 +88,7 @@ def test_parallel_starts_never_exceed_the_daily_quota(linxia, servers):
                 assert submitted.status_code == 200, submitted.text
         return codes
 
-    results = _released_together(100, start_and_submit_until_refused)
+    results = run_in_threads(100, start_and_submit_until_refused, timeout=180)
 
     assert not [r for r in results if isinstance(r, Exception)], [
         r for r in results if isinstance(r, Exception)

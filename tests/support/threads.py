@@ -5,8 +5,9 @@ import threading
 from django.db import connections
 
 
-def run_in_threads(count: int, work) -> list:
-    """Run `work(index)` in `count` threads released together; returns results or exceptions."""
+def run_in_threads(count: int, work, *, timeout: float = 120) -> list:
+    """Run `work(index)` in `count` threads released together; returns results or exceptions.
+    Every thread must have finished within `timeout` seconds."""
     barrier = threading.Barrier(count)
     results: list = [None] * count
 
@@ -23,6 +24,6 @@ def run_in_threads(count: int, work) -> list:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=timeout)
     assert not any(thread.is_alive() for thread in threads)
     return results
