@@ -341,26 +341,6 @@ class AppServers:
                 "--ws",
                 "websockets",
             ]
-        if self.kind == "gunicorn" and self.env.get("BENCH_HTTP_SERVER") == "granian":
-            # Experiment (--server-env BENCH_HTTP_SERVER=granian): granian's WSGI interface, its HTTP
-            # parsing in Rust, the same thread count, in gunicorn's place.
-            return [
-                str(BIN / "granian"),
-                "--interface",
-                "wsgi",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-                "--blocking-threads",
-                self.env.get("GUNICORN_THREADS", "16"),
-                "--no-ws",
-                "--log-level",
-                "warning",
-                "config.wsgi:application",
-            ]
         if self.kind == "gunicorn":
             # HTTP only (WSGI): one process with a pool of threads per port, the same shape as the
             # ASGI servers, so nginx and the load are unchanged.

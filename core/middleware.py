@@ -112,8 +112,9 @@ class QueueTimeLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self.limit > 0:
             started = _queued_since(request)
-            if started is not None and time.time() - started > self.limit and request.path not in self.EXEMPT:
-                return self._busy(request, time.time() - started)
+            waited = 0.0 if started is None else time.time() - started
+            if waited > self.limit and request.path not in self.EXEMPT:
+                return self._busy(request, waited)
         return self.get_response(request)
 
     def _busy(self, request: HttpRequest, waited: float) -> HttpResponse:
